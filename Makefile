@@ -1,0 +1,41 @@
+# govwatch — every setup step lives here, so a fresh Debian/Ubuntu clone needs only `make demo` / `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export GOVWATCH_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export GOVWATCH_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: all venv services test lint typecheck demo bench clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+services:
+	bash deploy/ensure-services.sh
+
+lint: venv
+	$(BIN)/ruff check crawler spiders scheduler storage replica tests bench
+	$(BIN)/ruff format --check crawler spiders scheduler storage replica tests bench
+
+typecheck: venv
+	$(BIN)/mypy
+
+test: venv services lint typecheck
+	$(BIN)/pytest -q
+
+demo: venv
+	$(BIN)/govwatch demo
+
+bench: venv
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) data bench/results .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,86 @@
+"""Telling a document from what stands in its way: challenges, rate limits, errors, blanks.
+
+Nothing classified here as anything but ``document`` or ``listing`` may ever be stored as a
+document: an error page that reaches the diff engine is a false alert.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class PageKind(StrEnum):
+    DOCUMENT = "document"
+    LISTING = "listing"
+    JSON = "json"
+    CHALLENGE = "challenge"
+    RATE_LIMITED = "rate_limited"
+    CAPTCHA = "captcha"
+    SOFT_404 = "soft_404"
+    ERROR = "error"
+    EMPTY = "empty"
+
+    @property
+    def is_content(self) -> bool:
+        """Whether a page of this kind carries the site's content (and may be stored)."""
+        return self in (PageKind.DOCUMENT, PageKind.LISTING, PageKind.JSON)
+
+
+@dataclass(frozen=True)
+class PageVerdict:
+    kind: PageKind
+    reason: str
+
+
+_TAGS = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->|<[^>]+>", re.S | re.I)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S | re.I)
+_RUISHU_META = re.compile(r"<meta\b[^>]*\br=[\"']?m[\"']?[^>]*>", re.I)
+_RUISHU_SCRIPT = re.compile(r"\$_(?:ts|ss)\s*=\s*window\[")
+_JSL = re.compile(r"__jsl_clearance|_jsl_clearance_s")
+_WAF_MARKERS = ("Just a moment", "请稍候", "安全验证", "访问异常", "wzws_cid", "WZWS", "滑动验证")
+_CAPTCHA = re.compile(r"验证码|captcha|geetest|slider-verify", re.I)
+_RATE_LIMIT = re.compile(r"频繁访问|访问过于频繁|访问频率过快|请求过于频繁|too many requests", re.I)
+_NOT_FOUND = re.compile(r"页面不存在|页面未找到|找不到(?:该|您要访问的)?页面|已删除|已被删除|404 Not Found|\b404\b")
+
+# A real page carries at least this much visible text; challenges and stubs carry less.
+SMALL_PAGE_CHARS = 300
+
+
+def visible_text(html: str) -> str:
+    """Rough visible text of a page (scripts, styles, comments and tags removed)."""
+    return re.sub(r"\s+", " ", _TAGS.sub(" ", html)).strip()
+
+
+def classify_page(html: str, status: int = 200) -> PageVerdict:
+    """What kind of page ``html`` is, given the HTTP ``status`` it came with."""
+    stripped = html.lstrip()
+    if stripped[:1] in ("{", "["):
+        return PageVerdict(PageKind.JSON, "JSON data, not an HTML page")
+    title_match = _TITLE.search(html)
+    title = visible_text(title_match.group(1)) if title_match else ""
+    text = visible_text(html)
+    small = len(text) < SMALL_PAGE_CHARS
+
+    if _RUISHU_META.search(html) and _RUISHU_SCRIPT.search(html) and (small or status == 412):
+        return PageVerdict(
+            PageKind.CHALLENGE,
+            "瑞数 (Ruishu) challenge: <meta r=\"m\"> token and inline $_ts script, no content",
+        )
+    if status == 521 or (_JSL.search(html) and small):
+        return PageVerdict(PageKind.CHALLENGE, "加速乐 (jsl) cookie challenge")
+    if _RATE_LIMIT.search(title) or (small and _RATE_LIMIT.search(text)):
+        return PageVerdict(PageKind.RATE_LIMITED, f"rate-limit page: {title or text[:40]}")
+    if small and any(marker in html for marker in _WAF_MARKERS):
+        return PageVerdict(PageKind.CHALLENGE, "WAF / browser check page")
+    if small and _CAPTCHA.search(html):
+        return PageVerdict(PageKind.CAPTCHA, "captcha page")
+    if status == 404 or (small and _NOT_FOUND.search(title + " " + text)):
+        return PageVerdict(PageKind.SOFT_404 if status < 400 else PageKind.ERROR,
+                           f"not found (HTTP {status})")  # fmt: skip
+    if status >= 400:
+        return PageVerdict(PageKind.ERROR, f"HTTP {status}")
+    if len(text) < 20:
+        return PageVerdict(PageKind.EMPTY, "page has no visible text")
+    return PageVerdict(PageKind.DOCUMENT, "content page")

@@ -1,0 +1,310 @@
+"""The ``govwatch`` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+from crawler.config import CONFIG_ENV, Settings, load_settings
+from crawler.errors import UserError
+from crawler.logs import setup_logging
+
+app = typer.Typer(
+    name="govwatch",
+    help="Watch Chinese government publications for a topic (区块链 by default).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+sources_app = typer.Typer(help="The source registry.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(sources_app, name="sources")
+
+# Piped output gets wide tables rather than rich's 80-column default.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, highlight=False)
+
+
+class _State:
+    log_level: str | None = None
+    log_json: bool | None = None
+
+
+state = _State()
+
+
+@app.callback()
+def _global_options(
+    config: Annotated[
+        Path | None, typer.Option("--config", help=f"Config file (default ./govwatch.toml; env {CONFIG_ENV}).")
+    ] = None,
+    log_level: Annotated[
+        str | None, typer.Option(help="TRACE, DEBUG, INFO, WARNING or ERROR (default WARNING).")
+    ] = None,
+    log_json: Annotated[
+        bool | None, typer.Option("--log-json/--no-log-json", help="Log one JSON object per line.")
+    ] = None,
+) -> None:
+    if config is not None:
+        os.environ[CONFIG_ENV] = str(config)
+    state.log_level = log_level.upper() if log_level else None
+    state.log_json = log_json
+
+
+def _settings(**overrides: object) -> Settings:
+    if state.log_level:
+        overrides.setdefault("log_level", state.log_level)
+    if state.log_json is not None:
+        overrides.setdefault("log_json", state.log_json)
+    settings = load_settings(**overrides)
+    setup_logging(settings.log_level, settings.log_json)
+    return settings
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[object], None] | None]:
+    """A live progress bar per source on stderr; ``None`` when output is for programs."""
+    if not enabled:
+        yield None
+        return
+    progress = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("new {task.fields[new]} · errors {task.fields[errors]}"),
+        console=err, transient=False,
+    )  # fmt: skip
+    tasks: dict[str, int] = {}
+
+    def update(job: object) -> None:
+        from crawler.crawl import SourceCrawl
+
+        assert isinstance(job, SourceCrawl)
+        s = job.stats
+        task = tasks.get(job.source.id)
+        if task is None:
+            task = tasks[job.source.id] = progress.add_task(job.source.id, total=None, new=0,
+                                                            errors=0)  # fmt: skip
+        progress.update(
+            task,
+            total=s["list_pages"] + s["details_requested"] + s["details_skipped"],
+            completed=s["list_pages"] + s["details_fetched"] + s["details_skipped"],
+            new=s["documents_new"] + s["documents_changed"],
+            errors=s["errors"],
+        )
+
+    with progress:
+        yield update
+
+
+@app.command()
+def crawl(
+    province: Annotated[
+        str | None, typer.Option("--province", "-p", help="gansu, 甘肃, 甘肃省 or 620000.")
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", "-s", help="One source by id.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+) -> None:
+    """Crawl a province's sources (or one source) once and print what was found."""
+    from crawler.crawl import run_crawl
+    from crawler.provinces import resolve_province
+    from crawler.report_views import crawl_json, hits_table, print_failures, summary_table
+    from crawler.topics import load_topics
+    from spiders.registry import load_registry
+
+    if (province is None) == (source is None):
+        raise UserError("give exactly one of --province or --source")
+    settings = _settings()
+    registry = load_registry(settings.registry_dir)
+    if source is not None:
+        sources = [registry.get(source)]
+    else:
+        assert province is not None
+        resolved = resolve_province(province)
+        sources = registry.for_province(resolved)
+        if not sources:
+            raise UserError(f"no enabled source for {resolved.full_name} in the registry")
+    topic = load_topics(settings.topics_file)[0]
+    with _progress(not json_output and err.is_terminal) as on_progress:
+        jobs = run_crawl(settings, sources, on_progress=on_progress)
+    if json_output:
+        out.print_json(crawl_json(jobs)) if out.is_terminal else print(crawl_json(jobs))
+    else:
+        _print_found(jobs, topic.name, topic.label)
+    if any(job.failures for job in jobs):
+        raise typer.Exit(1)
+
+
+def _print_found(jobs: list, topic: str, label: str) -> None:  # type: ignore[type-arg]
+    from crawler.report_views import hits_table, print_failures, summary_table
+    from storage.repository import DocumentStore
+
+    out.print(summary_table(jobs))
+    found_keys = [r.doc_key for job in jobs for r in job.found]
+    if not found_keys:
+        known = sum(job.stats["details_skipped"] + job.stats["documents_unchanged"] for job in jobs)
+        out.print(f"Nothing new: {known} known documents are unchanged.")
+    else:
+        store: DocumentStore = jobs[0].store
+        documents = store.documents_with_hits(topic, doc_keys=found_keys)
+        out.print(f"{len(found_keys)} new or changed documents; {len(documents)} mention {label}.")
+        if documents:
+            out.print(hits_table(documents, topic, f"new or changed documents that mention {label}"))
+    print_failures(err, jobs)
+
+
+@app.command()
+def extract(
+    page: Annotated[Path, typer.Argument(help="A saved page (HTML or JSON), as served.")],
+    url: Annotated[str | None, typer.Option(help="The URL the page was fetched from.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    body: Annotated[bool, typer.Option(help="Include the full body text.")] = False,
+) -> None:
+    """Show what the extractor reads from one saved page: fields, encoding and topic hits."""
+    from crawler.extract import extract_page
+    from crawler.matcher import Matcher
+    from crawler.report_views import dumps
+    from crawler.topics import load_topics
+
+    settings = _settings()
+    try:
+        raw = page.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{page}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{page}: is a directory, not a page") from None
+    extraction = extract_page(raw, url)
+    data = extraction.to_dict()
+    matcher = Matcher(load_topics(settings.topics_file))
+    data["hits"] = (
+        [h.to_dict() for h in matcher.match(f"{extraction.title or ''}\n{extraction.body_text}")]
+        if extraction.is_document
+        else []
+    )
+    if not body:
+        data["body_text"] = extraction.body_text[:300]
+    data["items"] = data["items"][:20]
+    if json_output:
+        print(dumps(data))
+        return
+    out.print(f"[bold]{page}[/]: {data['kind']} — {data['reason']}")
+    for key in ("title", "published_at", "doc_number", "publisher", "doc_type", "site_name",
+                "encoding", "encoding_note", "body_length"):  # fmt: skip
+        if data.get(key) is not None:
+            origin = extraction.sources.get(key, "")
+            out.print(f"  {key:<13} {data[key]}" + (f"  [dim]({origin})[/]" if origin else ""))
+    for hit in data["hits"]:
+        out.print(f"  [green]{hit['label']}[/] ×{hit['count']} {hit['keywords']}")
+        for snippet in hit["snippets"][:3]:
+            out.print(f"    {snippet}", markup=False)
+        if hit["technologies"]:
+            out.print(f"    technologies: {', '.join(hit['technologies'])}")
+        if hit["scenarios"]:
+            out.print(f"    scenarios: {', '.join(hit['scenarios'])}")
+    for item in data["items"][:10]:
+        out.print(f"  · {item['date']} {item['title']}  {item['url']}", markup=False)
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed of the replica: the same seed, the same web.")] = 0,
+) -> None:
+    """Run the whole pipeline offline: start the replica, crawl it, show what mentions the topic.
+
+    Uses its own SQLite database under the data directory (demo/), never your real one.
+    """
+    from crawler.crawl import run_crawl
+    from crawler.report_views import hits_table
+    from crawler.topics import load_topics
+    from replica import ReplicaThread
+    from spiders.registry import load_registry
+
+    base = _settings()
+    demo_dir = base.data_dir / "demo"
+    topic = load_topics(base.topics_file)[0]
+    registry = load_registry(base.registry_dir)
+    with ReplicaThread(seed=seed) as replica:
+        settings = base.model_copy(
+            update={
+                "database_url": f"sqlite:///{demo_dir / 'govwatch.sqlite3'}",
+                "replica_url": replica.base_url,
+                "crawl": base.crawl.model_copy(update={"polite": False, "max_pages": 50}),
+            }
+        )
+        err.print(f"replica of the government web on {replica.base_url} (seed {seed})")
+        with _progress(err.is_terminal) as on_progress:
+            jobs = run_crawl(settings, registry.enabled(), on_progress=on_progress)
+    _print_found(jobs, topic.name, topic.label)
+    store = jobs[0].store
+    documents = store.documents_with_hits(topic.name)
+    out.print(hits_table(documents, topic.name,
+                         f"all {len(documents)} stored documents that mention {topic.label}"))  # fmt: skip
+    out.print(f"database: {settings.effective_database_url}")
+    if any(job.failures for job in jobs):
+        raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema to the newest migration."""
+    from storage.database import Database
+
+    settings = _settings()
+    database = Database(settings.effective_database_url)
+    database.upgrade()
+    out.print(f"database schema is current: {settings.effective_database_url}")
+
+
+@sources_app.command("list")
+def sources_list(
+    province: Annotated[str | None, typer.Option("--province", "-p")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k")] = None,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List the sources of the registry."""
+    from rich.table import Table
+
+    from crawler.provinces import by_code_unchecked, resolve_province
+    from crawler.report_views import dumps
+    from spiders.registry import load_registry
+
+    settings = _settings()
+    sources = load_registry(settings.registry_dir).sources
+    if province:
+        code = resolve_province(province).code
+        sources = [s for s in sources if s.province_code == code]
+    if kind:
+        sources = [s for s in sources if s.kind == kind]
+    if json_output:
+        print(dumps([s.model_dump() for s in sources]))
+        return
+    table = Table()
+    for column in ("id", "province", "kind", "adapter", "entry URL", "schedule", "render",
+                   "verified"):  # fmt: skip
+        table.add_column(column)
+    for s in sources:
+        table.add_row(s.id, by_code_unchecked(s.province_code).short_name, s.kind, s.adapter,
+                      s.entry_urls[0], s.schedule, s.render, "yes" if s.verified else "no")  # fmt: skip
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point: user mistakes become one line on stderr and exit code 2."""
+    try:
+        app()
+    except UserError as exc:
+        # One line, never wrapped: scripts and people both read it.
+        print(f"govwatch: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Running crawls: one Scrapy crawler per source, all in one process, results per source.
+
+Scrapy's reactor starts once per process, so :func:`run_crawl` is called once per process
+(the CLI does; the service runs each crawl in a child process).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from loguru import logger
+
+from crawler.config import Settings
+from crawler.matcher import Matcher
+from crawler.mirror import Mirror
+from crawler.topics import load_topics
+from spiders.adapters import ADAPTERS, ListAdapter
+from spiders.registry import Source
+from storage.database import Database
+from storage.repository import DocumentRecord, DocumentStore, SaveOutcome
+
+ProgressCallback = Callable[["SourceCrawl"], None]
+
+
+@dataclass
+class CrawlFailure:
+    url: str
+    kind: str
+    detail: str
+
+
+@dataclass
+class SourceCrawl:
+    """State and results of crawling one source once."""
+
+    source: Source
+    store: DocumentStore
+    matcher: Matcher
+    mirror: Mirror
+    max_pages: int
+    adapter: ListAdapter = field(init=False)
+    known: dict[str, str | None] = field(default_factory=dict)
+    previous_run_clean: bool = False
+    run_id: int = 0
+    stats: Counter[str] = field(default_factory=Counter)
+    failures: list[CrawlFailure] = field(default_factory=list)
+    found: list[DocumentRecord] = field(default_factory=list)
+    on_progress: ProgressCallback | None = None
+    _seen_unchanged: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.adapter = ADAPTERS[self.source.adapter](self.source.options)
+
+    def begin(self) -> None:
+        self.known = self.store.known_listings(self.source.id)
+        self.previous_run_clean = self.store.last_run_status(self.source.id) == "ok"
+        self.run_id = self.store.start_run(self.source.id)
+
+    def skip(self, doc_key: str) -> None:
+        """A listed document is stored and unchanged: its detail page is not fetched."""
+        self.stats["details_skipped"] += 1
+        self._seen_unchanged.append(doc_key)
+
+    def stored(self, record: DocumentRecord, outcome: SaveOutcome) -> None:
+        self.stats[f"documents_{outcome.value}"] += 1
+        if outcome is not SaveOutcome.UNCHANGED:
+            self.found.append(record)
+        self.notify()
+
+    def fail(self, url: str, kind: str, detail: str) -> None:
+        logger.warning("{}: {} {}: {}", self.source.id, kind, url, detail)
+        self.failures.append(CrawlFailure(url, kind, detail))
+        self.stats["errors"] += 1
+        self.store.record_error(self.run_id, url, kind, detail)
+        self.notify()
+
+    def notify(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(self)
+
+    @property
+    def status(self) -> str:
+        if self.stats["list_pages"] == 0 or (self.failures and self.stats["details_fetched"] == 0
+                                             and self.stats["details_skipped"] == 0):  # fmt: skip
+            return "failed" if self.failures else "empty"
+        return "partial" if self.failures else "ok"
+
+    def finish(self) -> None:
+        self.store.mark_seen(self._seen_unchanged)
+        self.store.finish_run(self.run_id, self.status, dict(self.stats))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source_id": self.source.id,
+            "province_code": self.source.province_code,
+            "kind": self.source.kind,
+            "status": self.status,
+            "run_id": self.run_id,
+            "stats": dict(self.stats),
+            "failures": [f.__dict__ for f in self.failures],
+        }
+
+
+def open_store(settings: Settings) -> DocumentStore:
+    """The document store, its schema upgraded first when it is the embedded SQLite."""
+    database = Database(settings.effective_database_url)
+    if settings.is_embedded_database:
+        database.upgrade()
+    return DocumentStore(database)
+
+
+def run_crawl(
+    settings: Settings,
+    sources: list[Source],
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> list[SourceCrawl]:
+    """Crawl ``sources`` once (concurrently) and return what each crawl did."""
+    from scrapy.crawler import AsyncCrawlerProcess
+
+    from crawler.scrapy_settings import scrapy_settings
+    from crawler.spider import SourceSpider
+
+    store = open_store(settings)
+    matcher = Matcher(load_topics(settings.topics_file))
+    mirror = Mirror(settings.replica_url)
+    process = AsyncCrawlerProcess(scrapy_settings(settings.crawl), install_root_handler=False)
+    jobs = []
+    for source in sources:
+        job = SourceCrawl(
+            source=source,
+            store=store,
+            matcher=matcher,
+            mirror=mirror,
+            max_pages=source.max_pages or settings.crawl.max_pages,
+            on_progress=on_progress,
+        )
+        job.begin()
+        jobs.append(job)
+        process.crawl(SourceSpider, source_crawl=job)
+    try:
+        process.start()
+    finally:
+        for job in jobs:
+            job.finish()
+        store.db.dispose()
+    return jobs

@@ -1,0 +1,120 @@
+"""The source registry: ``spiders/sources/*.toml``, one file per province plus ``national.toml``.
+
+Sources are data, not code: each names its adapter (a CMS family) by name, and everything
+site-specific (URLs, paging limits, adapter options) stands in its file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from crawler.errors import UserError
+from crawler.provinces import Province, resolve_province
+
+PACKAGED_REGISTRY = Path(__file__).parent / "sources"
+SourceKind = Literal["work_report", "policy", "procurement", "trading", "industry_dept", "national"]
+
+
+class Source(BaseModel):
+    """One list of documents on one site that govwatch crawls."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=120)
+    name: str
+    province_code: str
+    kind: SourceKind
+    adapter: str
+    entry_urls: list[str] = Field(min_length=1)
+    schedule: str = "every 6h"
+    render: Literal["never", "auto", "always"] = "auto"
+    verified: bool = False
+    max_pages: int | None = Field(None, ge=1)
+    enabled: bool = True
+    notes: str = ""
+    options: dict[str, Any] = {}
+
+    @field_validator("entry_urls")
+    @classmethod
+    def _absolute_http(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"{url!r} is not an absolute http(s) URL")
+        return urls
+
+    @field_validator("adapter")
+    @classmethod
+    def _known_adapter(cls, name: str) -> str:
+        from spiders.adapters import ADAPTERS
+
+        if name not in ADAPTERS:
+            raise ValueError(f"unknown adapter {name!r} (known: {', '.join(sorted(ADAPTERS))})")
+        return name
+
+
+class Registry:
+    """All sources, looked up by id or province."""
+
+    def __init__(self, sources: Iterable[Source]) -> None:
+        self.sources = list(sources)
+        self._by_id = {s.id: s for s in self.sources}
+
+    def get(self, source_id: str) -> Source:
+        try:
+            return self._by_id[source_id]
+        except KeyError:
+            raise UserError(f"unknown source {source_id!r} (see `govwatch sources list`)") from None
+
+    def for_province(self, province: Province) -> list[Source]:
+        return [s for s in self.sources if s.province_code == province.code and s.enabled]
+
+    def enabled(self) -> list[Source]:
+        return [s for s in self.sources if s.enabled]
+
+
+def _load_file(path: Path) -> list[Source]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: not valid TOML: {exc}") from None
+    province_name = raw.pop("province", None)
+    entries = raw.pop("source", [])
+    if raw:
+        raise UserError(f"{path}: {sorted(raw)[0]}: unknown key (expected province, [[source]])")
+    if not isinstance(province_name, str):
+        raise UserError(f"{path}: province: missing (pinyin, Chinese name or code)")
+    try:
+        province = resolve_province(province_name)
+    except UserError as exc:
+        raise UserError(f"{path}: province: {exc}") from None
+    sources = []
+    for index, entry in enumerate(entries):
+        try:
+            sources.append(Source.model_validate({"province_code": province.code, **entry}))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            key = ".".join(str(p) for p in err["loc"])
+            message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            ident = entry.get("id", index) if isinstance(entry, dict) else index
+            raise UserError(f"{path}: source[{ident}].{key}: {message}") from None
+    return sources
+
+
+def load_registry(directory: Path | None = None) -> Registry:
+    """Load every ``*.toml`` in ``directory`` (the packaged registry by default)."""
+    directory = directory or PACKAGED_REGISTRY
+    if not directory.is_dir():
+        raise UserError(f"{directory}: registry directory not found")
+    sources: list[Source] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(directory.glob("*.toml")):
+        for source in _load_file(path):
+            if source.id in seen:
+                raise UserError(f"{path}: source[{source.id}].id: also defined in {seen[source.id]}")
+            seen[source.id] = path
+            sources.append(source)
+    return Registry(sources)
