@@ -149,7 +149,11 @@ def _print_found(jobs: list, topic: str, label: str) -> None:  # type: ignore[ty
 
     out.print(summary_table(jobs))
     found_keys = [r.doc_key for job in jobs for r in job.found]
-    if not found_keys:
+    failed = [job.source.id for job in jobs if job.status in ("failed", "empty")]
+    if failed:
+        out.print(f"[red]{len(failed)} of {len(jobs)} sources could not be crawled:[/] "
+                  f"{', '.join(failed)}")  # fmt: skip
+    if not found_keys and not failed:
         known = sum(job.stats["details_skipped"] + job.stats["documents_unchanged"] for job in jobs)
         out.print(f"Nothing new: {known} known documents are unchanged.")
     else:

@@ -127,7 +127,7 @@ def run_crawl(
     store = open_store(settings)
     matcher = Matcher(load_topics(settings.topics_file))
     mirror = Mirror(settings.replica_url)
-    process = AsyncCrawlerProcess(scrapy_settings(settings.crawl), install_root_handler=False)
+    process = AsyncCrawlerProcess(scrapy_settings(settings.crawl))
     jobs = []
     for source in sources:
         job = SourceCrawl(

@@ -223,13 +223,23 @@ def _info_table(tree: lxml.html.HtmlElement) -> dict[str, str]:
             break
     if len(anchors) < 2:
         return {}
-    common = anchors[0]
-    for other in anchors[1:]:
-        if other is common or common in other.iterancestors():
-            continue
-        ancestors_of_other = set(other.iterancestors())
-        common = next((a for a in common.iterancestors() if a in ancestors_of_other), common)
-    if len(common.text_content()) > 3000:
+    # The table is the smallest element holding the most labels: a 发布时间 line elsewhere on
+    # the page must not widen it to the whole article.
+    counts: dict[lxml.html.HtmlElement, int] = {}
+    for anchor in anchors:
+        for level, ancestor in enumerate(anchor.iterancestors()):
+            if level >= 6:
+                break
+            counts[ancestor] = counts.get(ancestor, 0) + 1
+    candidates = [(n, el) for el, n in counts.items() if n >= 2]
+    tables = [(n, el) for n, el in candidates if el.tag in ("table", "tbody", "ul", "ol", "dl")]
+    candidates = tables or candidates
+    if not candidates:
+        return {}
+    best = max(n for n, _ in candidates)
+    sized = [(len(el.text_content()), el) for n, el in candidates if n == best]
+    size, common = min(sized, key=lambda pair: pair[0])
+    if size > 3000:
         return {}
     return read_info_table(lxml.html.tostring(common, encoding="unicode"))
 

@@ -29,7 +29,7 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "CONCURRENT_REQUESTS": crawl.concurrent_total,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_per_domain,
         "DOWNLOAD_DELAY": crawl.download_delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": True,  # 0.5–1.5 × the delay: jitter
+        "DOWNLOAD_DELAY_JITTER": 0.5,  # each delay is 0.5–1.5 × DOWNLOAD_DELAY
         "AUTOTHROTTLE_ENABLED": True,
         "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 1.0),
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
@@ -44,6 +44,7 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "DOWNLOAD_FAIL_ON_DATALOSS": True,  # a truncated body is an error, never a document
         "ITEM_PIPELINES": {"crawler.pipeline.DocumentPipeline": 300},
         "LOG_LEVEL": "INFO",
+        "LOG_INSTALL_ROOT_HANDLER": False,  # logs go through loguru (crawler.logs)
         "LOGSTATS_INTERVAL": 0,
         "MEMUSAGE_ENABLED": False,
         "STATS_DUMP": False,

@@ -143,18 +143,19 @@ def _header(response: Response, name: str) -> str | None:
 
 def _failure_kind(failure: Failure) -> str:
     """A short, stable name for why a request failed after its retries."""
+    from scrapy import exceptions as scrapy_errors
     from scrapy.spidermiddlewares.httperror import HttpError
 
     if failure.check(HttpError):
         return f"http_{failure.value.response.status}"
-    name = type(failure.value).__name__
-    if "Timeout" in name:
-        return "timeout"
-    if name == "ResponseFailed" and "DataLoss" in str(failure.value):
-        return "truncated"
-    if name in ("ResponseFailed", "ConnectionLost", "ConnectionDone", "ConnectionRefusedError",
-                "ConnectError", "ResponseNeverReceived"):  # fmt: skip
-        return "connection"
-    if "DNS" in name:
-        return "dns"
-    return name.lower()
+    kinds = (
+        ("timeout", (scrapy_errors.DownloadTimeoutError, TimeoutError)),
+        ("truncated", (scrapy_errors.ResponseDataLossError,)),
+        ("dns", (scrapy_errors.CannotResolveHostError,)),
+        ("connection", (scrapy_errors.DownloadConnectionRefusedError,
+                        scrapy_errors.DownloadFailedError, ConnectionError)),
+    )  # fmt: skip
+    for kind, classes in kinds:
+        if failure.check(*classes):
+            return kind
+    return type(failure.value).__name__.lower()

@@ -1,0 +1,155 @@
+"""End to end: govwatch crawls the replica of the government web and stores what is there.
+
+Each crawl runs ``python -m crawler crawl …`` in a child process, on SQLite and on PostgreSQL.
+The replica's ground truth (``Replica.documents()``) says what a correct crawl must store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from replica import ReplicaThread
+from tests.replica_crawl import blockchain_count, run_govwatch, stored_documents
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def replica() -> Iterator[ReplicaThread]:
+    with ReplicaThread(seed=11) as running:
+        yield running
+
+
+def crawl(replica: ReplicaThread, database_url: str, tmp_path: Path, *args: str, **env: str):  # type: ignore[no-untyped-def]
+    assert replica.base_url is not None
+    return run_govwatch(
+        ["crawl", *args, "--json"], replica_url=replica.base_url, database_url=database_url,
+        data_dir=tmp_path, extra_env=env,
+    )  # fmt: skip
+
+
+def truth(replica: ReplicaThread, host: str) -> list[dict]:  # type: ignore[type-arg]
+    return [d for d in replica.replica.documents() if d["host"] == host]
+
+
+def test_a_province_crawl_stores_every_document_with_the_right_fields_and_hits(
+    replica: ReplicaThread, database_url: str, tmp_path: Path
+) -> None:
+    result = crawl(replica, database_url, tmp_path, "--province", "shanghai")
+    assert result.returncode == 0, result.stderr
+    assert {s["source_id"] for s in result.json["sources"]} == {"shanghai-policy",
+                                                              "shanghai-work-report"}  # fmt: skip
+    stored = stored_documents(database_url)
+    expected = truth(replica, "www.shanghai.gov.cn")
+    assert len(stored) == len(expected) > 60
+    for doc in expected:
+        document = stored[doc["real_url"]]
+        assert document.title == doc["title"]
+        assert document.published_at is not None
+        assert document.published_at.date() == doc["published"]
+        assert document.doc_number == doc["doc_number"]
+        assert document.publisher == doc["publisher"]
+        assert blockchain_count(document) == doc["blockchain_count"], doc["title"]
+    report_2020 = stored["https://www.shanghai.gov.cn/nw12336/" + _tail(expected, 2020)]
+    assert report_2020.kind == "work_report" and report_2020.doc_type == "政府工作报告"
+
+
+def _tail(expected: list[dict], year: int) -> str:  # type: ignore[type-arg]
+    doc = next(d for d in expected if d["title"] == f"{year}年上海市政府工作报告")
+    return doc["real_url"].split("/nw12336/", 1)[1]
+
+
+def test_gbk_portal_decodes_every_page_including_the_one_whose_header_lies(
+    replica: ReplicaThread, database_url: str, tmp_path: Path
+) -> None:
+    result = crawl(replica, database_url, tmp_path, "--province", "甘肃")
+    assert result.returncode == 0, result.stderr
+    stored = stored_documents(database_url)
+    expected = truth(replica, "www.gansu.gov.cn")
+    assert len(stored) == len(expected)
+    liar = next(d for d in expected if d["lying_charset"])
+    assert stored[liar["real_url"]].title == liar["title"]
+    assert all(stored[d["real_url"]].title == d["title"] for d in expected)
+    assert {d.encoding for d in stored.values()} == {"gb18030"}
+
+
+def test_a_recrawl_fetches_no_known_detail_page_and_a_new_document_is_the_only_fetch(
+    replica: ReplicaThread, database_url: str, tmp_path: Path
+) -> None:
+    assert crawl(replica, database_url, tmp_path, "-p", "620000").returncode == 0
+    replica.replica.reset_counts()
+
+    again = crawl(replica, database_url, tmp_path, "-p", "gansu")
+    assert again.returncode == 0, again.stderr
+    assert again.json["documents"] == []
+    assert list(replica.replica.request_counts()) == ["/www.gansu.gov.cn/gsszf/zcwj/index.html"]
+
+    published = replica.replica.publish(
+        "www.gansu.gov.cn", "/gsszf/zcwj/index.html", "甘肃省人民政府办公厅关于推进区块链产业发展的通知",
+        ["各市州人民政府：", "推动区块链技术在政务服务、农产品质量安全追溯等领域的应用。"],
+    )  # fmt: skip
+    replica.replica.reset_counts()
+    third = crawl(replica, database_url, tmp_path, "-p", "gansu")
+    assert third.returncode == 0, third.stderr
+    assert [d["url"] for d in third.json["documents"]] == [published["real_url"]]
+    hits = third.json["documents"][0]["hits"]
+    assert hits[0]["keywords"] == {"区块链": 2}
+    detail_requests = [p for p in replica.replica.request_counts() if "/t20" in p]
+    assert detail_requests == [published["url_path"]]
+
+
+def test_faults_are_retried_or_recorded_and_never_stored_as_documents(
+    replica: ReplicaThread, database_url: str, tmp_path: Path
+) -> None:
+    docs = sorted(truth(replica, "www.cq.gov.cn"), key=lambda d: d["url_path"])
+    faults = {
+        "flaky_503": dict(kind="status", status=503, times=1),  # retried, then served
+        "dead_500": dict(kind="status", status=500),
+        "slow": dict(kind="slow", delay=1.0),
+        "hang": dict(kind="hang"),
+        "reset": dict(kind="reset"),
+        "truncate": dict(kind="truncate"),
+        "wrong_charset": dict(kind="charset"),
+        "soft404": dict(kind="soft404"),
+    }
+    victims = dict(zip(faults, docs, strict=False))
+    for name, fault in faults.items():
+        replica.replica.add_fault(victims[name]["url_path"], **fault)  # type: ignore[arg-type]
+
+    first = crawl(replica, database_url, tmp_path, "--source", "chongqing-policy",
+                  GOVWATCH_CRAWL__TIMEOUT="2", GOVWATCH_CRAWL__RETRIES="1")  # fmt: skip
+    assert first.returncode == 1, "a run with failures exits 1"
+    failures = {f["url"]: f["kind"] for f in first.json["sources"][0]["failures"]}
+    assert failures == {
+        victims["dead_500"]["real_url"]: "http_500",
+        victims["hang"]["real_url"]: "timeout",
+        victims["reset"]["real_url"]: "connection",
+        victims["truncate"]["real_url"]: "truncated",
+        victims["soft404"]["real_url"]: "soft_404",
+    }
+    stored = stored_documents(database_url)
+    assert set(stored) == {d["real_url"] for d in docs} - set(failures)
+    for name in ("flaky_503", "slow", "wrong_charset"):
+        assert stored[victims[name]["real_url"]].title == victims[name]["title"]
+
+    replica.replica.clear_faults()
+    second = crawl(replica, database_url, tmp_path, "--source", "chongqing-policy")
+    assert second.returncode == 0, second.stderr
+    assert {d["url"] for d in second.json["documents"]} == set(failures)
+    stored = stored_documents(database_url)
+    assert {url: d.title for url, d in stored.items()} == {d["real_url"]: d["title"] for d in docs}
+
+
+def test_an_unreachable_site_fails_the_run_and_stores_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    result = run_govwatch(
+        ["crawl", "-p", "shanghai", "--json"], replica_url="http://127.0.0.1:9",
+        database_url=database_url, data_dir=tmp_path, extra_env={"GOVWATCH_CRAWL__RETRIES": "0"},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert {s["status"] for s in result.json["sources"]} == {"failed"}
+    assert stored_documents(database_url) == {}
