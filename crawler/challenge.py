@@ -42,7 +42,9 @@ _JSL = re.compile(r"__jsl_clearance|_jsl_clearance_s")
 _WAF_MARKERS = ("Just a moment", "请稍候", "安全验证", "访问异常", "wzws_cid", "WZWS", "滑动验证")
 _CAPTCHA = re.compile(r"验证码|captcha|geetest|slider-verify", re.I)
 _RATE_LIMIT = re.compile(r"频繁访问|访问过于频繁|访问频率过快|请求过于频繁|too many requests", re.I)
-_NOT_FOUND = re.compile(r"页面不存在|页面未找到|找不到(?:该|您要访问的)?页面|已删除|已被删除|404 Not Found|\b404\b")
+_NOT_FOUND = re.compile(
+    r"页面不存在|页面未找到|找不到(?:该|您要访问的)?页面|已删除|已被删除|404 Not Found|\b404\b"
+)
 
 # A real page carries at least this much visible text; challenges and stubs carry less.
 SMALL_PAGE_CHARS = 300
@@ -66,7 +68,7 @@ def classify_page(html: str, status: int = 200) -> PageVerdict:
     if _RUISHU_META.search(html) and _RUISHU_SCRIPT.search(html) and (small or status == 412):
         return PageVerdict(
             PageKind.CHALLENGE,
-            "瑞数 (Ruishu) challenge: <meta r=\"m\"> token and inline $_ts script, no content",
+            '瑞数 (Ruishu) challenge: <meta r="m"> token and inline $_ts script, no content',
         )
     if status == 521 or (_JSL.search(html) and small):
         return PageVerdict(PageKind.CHALLENGE, "加速乐 (jsl) cookie challenge")
@@ -77,8 +79,9 @@ def classify_page(html: str, status: int = 200) -> PageVerdict:
     if small and _CAPTCHA.search(html):
         return PageVerdict(PageKind.CAPTCHA, "captcha page")
     if status == 404 or (small and _NOT_FOUND.search(title + " " + text)):
-        return PageVerdict(PageKind.SOFT_404 if status < 400 else PageKind.ERROR,
-                           f"not found (HTTP {status})")  # fmt: skip
+        return PageVerdict(
+            PageKind.SOFT_404 if status < 400 else PageKind.ERROR, f"not found (HTTP {status})"
+        )
     if status >= 400:
         return PageVerdict(PageKind.ERROR, f"HTTP {status}")
     if len(text) < 20:

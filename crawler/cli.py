@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+)
 
 from crawler.config import CONFIG_ENV, Settings, load_settings
 from crawler.errors import UserError
 from crawler.logs import setup_logging
+
+if TYPE_CHECKING:
+    from crawler.crawl import ProgressCallback, SourceCrawl
 
 app = typer.Typer(
     name="govwatch",
@@ -46,7 +56,8 @@ state = _State()
 @app.callback()
 def _global_options(
     config: Annotated[
-        Path | None, typer.Option("--config", help=f"Config file (default ./govwatch.toml; env {CONFIG_ENV}).")
+        Path | None,
+        typer.Option("--config", help=f"Config file (default ./govwatch.toml; env {CONFIG_ENV})."),
     ] = None,
     log_level: Annotated[
         str | None, typer.Option(help="TRACE, DEBUG, INFO, WARNING or ERROR (default WARNING).")
@@ -72,27 +83,29 @@ def _settings(**overrides: object) -> Settings:
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[object], None] | None]:
+def _progress(enabled: bool) -> Iterator[ProgressCallback | None]:
     """A live progress bar per source on stderr; ``None`` when output is for programs."""
     if not enabled:
         yield None
         return
     progress = Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
         TextColumn("new {task.fields[new]} · errors {task.fields[errors]}"),
-        console=err, transient=False,
-    )  # fmt: skip
-    tasks: dict[str, int] = {}
+        console=err,
+        transient=False,
+    )
+    tasks: dict[str, TaskID] = {}
 
-    def update(job: object) -> None:
-        from crawler.crawl import SourceCrawl
-
-        assert isinstance(job, SourceCrawl)
+    def update(job: SourceCrawl) -> None:
         s = job.stats
         task = tasks.get(job.source.id)
         if task is None:
-            task = tasks[job.source.id] = progress.add_task(job.source.id, total=None, new=0,
-                                                            errors=0)  # fmt: skip
+            task = tasks[job.source.id] = progress.add_task(
+                job.source.id, total=None, new=0, errors=0
+            )
         progress.update(
             task,
             total=s["list_pages"] + s["details_requested"] + s["details_skipped"],
@@ -116,7 +129,7 @@ def crawl(
     """Crawl a province's sources (or one source) once and print what was found."""
     from crawler.crawl import run_crawl
     from crawler.provinces import resolve_province
-    from crawler.report_views import crawl_json, hits_table, print_failures, summary_table
+    from crawler.report_views import crawl_json
     from crawler.topics import load_topics
     from spiders.registry import load_registry
 
@@ -143,7 +156,7 @@ def crawl(
         raise typer.Exit(1)
 
 
-def _print_found(jobs: list, topic: str, label: str) -> None:  # type: ignore[type-arg]
+def _print_found(jobs: list[SourceCrawl], topic: str, label: str) -> None:
     from crawler.report_views import hits_table, print_failures, summary_table
     from storage.repository import DocumentStore
 
@@ -151,8 +164,10 @@ def _print_found(jobs: list, topic: str, label: str) -> None:  # type: ignore[ty
     found_keys = [r.doc_key for job in jobs for r in job.found]
     failed = [job.source.id for job in jobs if job.status in ("failed", "empty")]
     if failed:
-        out.print(f"[red]{len(failed)} of {len(jobs)} sources could not be crawled:[/] "
-                  f"{', '.join(failed)}")  # fmt: skip
+        out.print(
+            f"[red]{len(failed)} of {len(jobs)} sources could not be crawled:[/] "
+            f"{', '.join(failed)}"
+        )
     if not found_keys and not failed:
         known = sum(job.stats["details_skipped"] + job.stats["documents_unchanged"] for job in jobs)
         out.print(f"Nothing new: {known} known documents are unchanged.")
@@ -161,7 +176,9 @@ def _print_found(jobs: list, topic: str, label: str) -> None:  # type: ignore[ty
         documents = store.documents_with_hits(topic, doc_keys=found_keys)
         out.print(f"{len(found_keys)} new or changed documents; {len(documents)} mention {label}.")
         if documents:
-            out.print(hits_table(documents, topic, f"new or changed documents that mention {label}"))
+            out.print(
+                hits_table(documents, topic, f"new or changed documents that mention {label}")
+            )
     print_failures(err, jobs)
 
 
@@ -200,8 +217,17 @@ def extract(
         print(dumps(data))
         return
     out.print(f"[bold]{page}[/]: {data['kind']} — {data['reason']}")
-    for key in ("title", "published_at", "doc_number", "publisher", "doc_type", "site_name",
-                "encoding", "encoding_note", "body_length"):  # fmt: skip
+    for key in (
+        "title",
+        "published_at",
+        "doc_number",
+        "publisher",
+        "doc_type",
+        "site_name",
+        "encoding",
+        "encoding_note",
+        "body_length",
+    ):
         if data.get(key) is not None:
             origin = extraction.sources.get(key, "")
             out.print(f"  {key:<13} {data[key]}" + (f"  [dim]({origin})[/]" if origin else ""))
@@ -219,7 +245,9 @@ def extract(
 
 @app.command()
 def demo(
-    seed: Annotated[int, typer.Option(help="Seed of the replica: the same seed, the same web.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the replica: the same seed, the same web.")
+    ] = 0,
 ) -> None:
     """Run the whole pipeline offline: start the replica, crawl it, show what mentions the topic.
 
@@ -249,8 +277,13 @@ def demo(
     _print_found(jobs, topic.name, topic.label)
     store = jobs[0].store
     documents = store.documents_with_hits(topic.name)
-    out.print(hits_table(documents, topic.name,
-                         f"all {len(documents)} stored documents that mention {topic.label}"))  # fmt: skip
+    out.print(
+        hits_table(
+            documents,
+            topic.name,
+            f"all {len(documents)} stored documents that mention {topic.label}",
+        )
+    )
     out.print(f"database: {settings.effective_database_url}")
     if any(job.failures for job in jobs):
         raise typer.Exit(1)
@@ -291,12 +324,28 @@ def sources_list(
         print(dumps([s.model_dump() for s in sources]))
         return
     table = Table()
-    for column in ("id", "province", "kind", "adapter", "entry URL", "schedule", "render",
-                   "verified"):  # fmt: skip
+    for column in (
+        "id",
+        "province",
+        "kind",
+        "adapter",
+        "entry URL",
+        "schedule",
+        "render",
+        "verified",
+    ):
         table.add_column(column)
     for s in sources:
-        table.add_row(s.id, by_code_unchecked(s.province_code).short_name, s.kind, s.adapter,
-                      s.entry_urls[0], s.schedule, s.render, "yes" if s.verified else "no")  # fmt: skip
+        table.add_row(
+            s.id,
+            by_code_unchecked(s.province_code).short_name,
+            s.kind,
+            s.adapter,
+            s.entry_urls[0],
+            s.schedule,
+            s.render,
+            "yes" if s.verified else "no",
+        )
     out.print(table)
 
 

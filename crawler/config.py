@@ -63,7 +63,9 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(default_factory=default_data_dir)
-    database_url: str | None = Field(None, description="SQLAlchemy URL; SQLite in data_dir if unset")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; SQLite in data_dir if unset"
+    )
     redis_url: str | None = None
     topics_file: Path | None = None
     registry_dir: Path | None = None

@@ -49,6 +49,8 @@ class SourceCrawl:
     failures: list[CrawlFailure] = field(default_factory=list)
     found: list[DocumentRecord] = field(default_factory=list)
     on_progress: ProgressCallback | None = None
+    opened_at: float | None = None  # time.monotonic() when Scrapy opened / closed the spider
+    closed_at: float | None = None
     _seen_unchanged: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -83,8 +85,11 @@ class SourceCrawl:
 
     @property
     def status(self) -> str:
-        if self.stats["list_pages"] == 0 or (self.failures and self.stats["details_fetched"] == 0
-                                             and self.stats["details_skipped"] == 0):  # fmt: skip
+        if self.stats["list_pages"] == 0 or (
+            self.failures
+            and self.stats["details_fetched"] == 0
+            and self.stats["details_skipped"] == 0
+        ):
             return "failed" if self.failures else "empty"
         return "partial" if self.failures else "ok"
 

@@ -10,8 +10,22 @@ import re
 import unicodedata
 from datetime import datetime
 
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4,
-              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "Ｏ": 0,
+    "O": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_NUM = "〇零○一二三四五六七八九十"
 
 _NUMERIC = re.compile(
@@ -46,8 +60,14 @@ def find_dates(text: str) -> list[tuple[int, datetime]]:
     found: list[tuple[int, datetime]] = []
     for match in _NUMERIC.finditer(text):
         g = match.groupdict()
-        value = _build(int(g["y"]), int(g["m"]), int(g["d"]),
-                       int(g["H"] or 0), int(g["M"] or 0), int(g["S"] or 0))  # fmt: skip
+        value = _build(
+            int(g["y"]),
+            int(g["m"]),
+            int(g["d"]),
+            int(g["H"] or 0),
+            int(g["M"] or 0),
+            int(g["S"] or 0),
+        )
         if value:
             found.append((match.start(), value))
     for match in _CHINESE.finditer(text):
@@ -71,7 +91,7 @@ def parse_date(text: str | None) -> datetime | None:
 
 
 def date_from_url(url: str) -> datetime | None:
-    """The publication stamp TRS and similar CMSs put in article URLs (``t20250315_…``, ``/202503/``)."""
+    """The date TRS-like CMSs stamp into article URLs (``t20250315_…``, ``/art/2025/3/15/``)."""
     stamp = re.search(r"/t((?:19|20)\d{6})_", url) or re.search(r"/((?:19|20)\d{6})/", url)
     if stamp:
         match = _COMPACT.search(stamp.group(1))

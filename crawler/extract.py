@@ -10,8 +10,10 @@ Order of trust, from the page's own declarations to guesses:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,24 +27,65 @@ from crawler.challenge import PageKind, classify_page
 from crawler.dates import date_from_url, find_dates, parse_date
 from crawler.doctypes import doc_type_of, looks_like_title
 from crawler.encoding import decode_html
-from crawler.infotable import LABELS, read_info_table
+from crawler.infotable import LABEL_AT_START, LABEL_IN_HTML, read_info_table
 
 # Body containers of the CMS families, most specific first.
 BODY_CONTAINERS = (
-    "div.TRS_Editor", "div.trs_editor_view", "div.TRS_UEDITOR", "#zoom", "#UCAP-CONTENT",
-    "div.view-content", "div.Article_content", "#ivs_content", "div.pages_content",
-    "div.conlun2_box_text", "div.vF_detail_content", "div.info-article", "div.notice-con",
-    "#noticeArea", "div.noticeArea", "#TDContent", "td.infodetail", "#mainText", "div.article",
-    "div.zw", "#info_cont", "div.listConts", "div.colspanColumn", "#myPrintArea",
+    "div.TRS_Editor",
+    "div.trs_editor_view",
+    "div.TRS_UEDITOR",
+    "#zoom",
+    "#UCAP-CONTENT",
+    "div.view-content",
+    "div.Article_content",
+    "#ivs_content",
+    "div.pages_content",
+    "div.conlun2_box_text",
+    "div.vF_detail_content",
+    "div.info-article",
+    "div.notice-con",
+    "#noticeArea",
+    "div.noticeArea",
+    "#TDContent",
+    "td.infodetail",
+    "#mainText",
+    "div.article",
+    "div.zw",
+    "#info_cont",
+    "div.listConts",
+    "div.colspanColumn",
+    "#myPrintArea",
     "div.article-content",
-)  # fmt: skip
+)
 _CONTAINER_XPATHS = tuple(
     (css, etree.XPath(GenericTranslator().css_to_xpath(css))) for css in BODY_CONTAINERS
 )
 _MIN_BODY_CHARS = 30
-_HANWEB_BODY = re.compile(r"<!--ZJEG_RSS\.content\.begin-->(.*?)<!--ZJEG_RSS\.content\.end-->", re.S)
-_BLOCK_TAGS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table",
-               "ul", "ol", "section", "article", "blockquote", "dd", "dt", "pre"}  # fmt: skip
+_HANWEB_BODY = re.compile(
+    r"<!--ZJEG_RSS\.content\.begin-->(.*?)<!--ZJEG_RSS\.content\.end-->", re.S
+)
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "blockquote",
+    "dd",
+    "dt",
+    "pre",
+}
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2002\u2003\u3000]+")
 _DATE_LABEL = re.compile(
@@ -125,7 +168,7 @@ def _read_document(tree: lxml.html.HtmlElement, html: str, result: Extraction) -
     title_tag = _clean(tree.findtext(".//title") or "")
     etree.strip_elements(tree, *_DROP_TAGS, with_tail=False)
     etree.strip_tags(tree, etree.Comment)
-    info = _info_table(tree)
+    info = _info_table(tree) if LABEL_IN_HTML.search(html) else {}
     container, container_name = _body_container(tree, html)
     body = _block_text(container) if container is not None else ""
 
@@ -146,36 +189,38 @@ def _read_document(tree: lxml.html.HtmlElement, html: str, result: Extraction) -
 
     result.site_name = metas.get("sitename")
     result.column_name = metas.get("columnname")
+    header_text = functools.cache(lambda: _header_text(tree, container))
     _pick(result, "title", [
-        ("meta:ArticleTitle", metas.get("articletitle")),
-        ("infotable:标题", info.get("title")),
-        ("heading", _heading(tree, container)),
-        ("body:first-line", _first_line_title(body)),
-        ("<title>", _title_from_tag(title_tag, body)),
+        ("meta:ArticleTitle", lambda: metas.get("articletitle")),
+        ("infotable:标题", lambda: info.get("title")),
+        ("heading", lambda: _heading(tree, container)),
+        ("body:first-line", lambda: _first_line_title(body)),
+        ("<title>", lambda: _title_from_tag(title_tag, body)),
     ])  # fmt: skip
-    header_text = _header_text(tree, container)
     _pick(result, "published_at", [
-        ("meta:PubDate", _meta_pubdate(metas)),
-        ("infotable:发布日期", parse_date(info.get("published_date"))),
-        ("label:发布时间", _labelled_date(header_text)),
-        ("url", date_from_url(result.url or "")),
-        ("infotable:成文日期", parse_date(info.get("written_date"))),
+        ("meta:PubDate", lambda: _meta_pubdate(metas)),
+        ("infotable:发布日期", lambda: parse_date(info.get("published_date"))),
+        ("label:发布时间", lambda: _labelled_date(header_text())),
+        ("url", lambda: date_from_url(result.url or "")),
+        ("infotable:成文日期", lambda: parse_date(info.get("written_date"))),
     ])  # fmt: skip
     _pick(result, "doc_number", [
-        ("infotable:发文字号", info.get("doc_number")),
-        ("body:head", _doc_number_in(body[:300])),
+        ("infotable:发文字号", lambda: info.get("doc_number")),
+        ("body:head", lambda: _doc_number_in(body[:300])),
     ])  # fmt: skip
     _pick(result, "publisher", [
-        ("infotable:发文机关", info.get("publisher")),
-        ("meta:ContentSource", metas.get("contentsource")),
-        ("label:来源", _labelled_source(header_text)),
-        ("meta:SiteName", metas.get("sitename")),
+        ("infotable:发文机关", lambda: info.get("publisher")),
+        ("meta:ContentSource", lambda: metas.get("contentsource")),
+        ("label:来源", lambda: _labelled_source(header_text())),
+        ("meta:SiteName", lambda: metas.get("sitename")),
     ])  # fmt: skip
     result.doc_type = doc_type_of(result.title) or doc_type_of(result.column_name)
 
 
-def _pick(result: Extraction, attr: str, candidates: list[tuple[str, Any]]) -> None:
-    for source, value in candidates:
+def _pick(result: Extraction, attr: str, candidates: list[tuple[str, Callable[[], Any]]]) -> None:
+    """Set ``attr`` from the first candidate that yields a value, and note where it came from."""
+    for source, read in candidates:
+        value = read()
         if value:
             setattr(result, attr, value)
             result.sources[attr] = source
@@ -211,11 +256,9 @@ def _meta_pubdate(metas: dict[str, str]) -> datetime | None:
 
 def _info_table(tree: lxml.html.HtmlElement) -> dict[str, str]:
     """Locate the metadata table by its labels, then let BeautifulSoup read the fragment."""
-    wanted = {label for labels in LABELS.values() for label in labels if len(label) >= 3}
     anchors = []
     for text_node in tree.xpath("//body//text()"):
-        squashed = re.sub(r"[\s\u3000\u2002\u2003\u00a0]+", "", str(text_node))[:8]
-        if any(squashed.startswith(label) for label in wanted):
+        if LABEL_AT_START.match(text_node):
             parent = text_node.getparent()
             if parent is not None:
                 anchors.append(parent)
@@ -394,10 +437,13 @@ def _json_items(text: str, base_url: str | None) -> list[dict[str, Any]]:
             None,
         )
         date = next(
-            (parse_date(str(lowered[k])) for k in ("pubdate", "publishtime", "date", "time")
-             if lowered.get(k)),
+            (
+                parse_date(str(lowered[k]))
+                for k in ("pubdate", "publishtime", "date", "time")
+                if lowered.get(k)
+            ),
             None,
-        )  # fmt: skip
+        )
         if url or title:
             items.append(
                 {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 # Canonical field → labels sites use for it (after removing all spacing).
 LABELS: dict[str, tuple[str, ...]] = {
@@ -31,20 +31,46 @@ _INLINE_CELLS = ("span", "div", "p", "b", "strong", "label", "em")
 # The label part of "label：value" within one cell.
 _INLINE = re.compile(r"^([^：:]{2,12})[：:](.*)$", re.S)
 
-# Quick test for whether a page has such a table at all (checked before parsing it).
-MARKERS = ("索", "发文字号", "文号", "成文日期", "发文机关", "发布机构")
+_GAP = r"(?:[\s\u3000\u2002\u2003\u00a0]|&[a-z]+;|<[^>]*>)*"
+# A label as it stands at the start of a text node, spaced out or not (索　引　号, 文&ensp;号).
+LABEL_AT_START = re.compile(
+    r"^[\s\u3000\u2002\u2003\u00a0]*(?:"
+    + "|".join(
+        r"[\s\u3000\u2002\u2003\u00a0]*".join(label)
+        for labels in LABELS.values()
+        for label in labels
+        if len(label) >= 3
+    )
+    + ")"
+)
+# The same labels anywhere in raw HTML: whether a page has such a table at all.
+LABEL_IN_HTML = re.compile(
+    "|".join(_GAP.join(label) for label in ("索引号", "发文字号", "发文机关", "成文日期", "文号"))
+)
 
 
 def _squash(text: str) -> str:
     return _SPACING.sub("", text)
 
 
+def _leaf_cells(soup: BeautifulSoup, names: tuple[str, ...]) -> list[Tag]:
+    """Elements named ``names`` that hold no other such element, in document order."""
+    cells = soup.find_all(names)
+    holders: set[int] = set()
+    members = {id(cell) for cell in cells}
+    for cell in cells:
+        for parent in cell.parents:
+            if id(parent) in members:
+                holders.add(id(parent))
+    return [cell for cell in cells if id(cell) not in holders]
+
+
 def read_info_table(fragment_html: str) -> dict[str, str]:
     """Canonical field → value read from the HTML of a metadata table (or its container)."""
     soup = BeautifulSoup(fragment_html, "lxml")
-    cells = [el for el in soup.find_all(_STRUCTURAL_CELLS) if not el.find(_STRUCTURAL_CELLS)]
+    cells = _leaf_cells(soup, _STRUCTURAL_CELLS)
     if len(cells) < 2:
-        cells = [el for el in soup.find_all(_INLINE_CELLS) if not el.find(_INLINE_CELLS)]
+        cells = _leaf_cells(soup, _INLINE_CELLS)
     found: dict[str, str] = {}
     for index, cell in enumerate(cells):
         raw = cell.get_text(" ", strip=True)

@@ -34,8 +34,18 @@ def setup_logging(level: str = "WARNING", json_lines: bool = False) -> None:
             backtrace=False,
             diagnose=False,
         )
-    logging.basicConfig(handlers=[InterceptHandler()], level=logging.getLevelName(level)
-                        if level in logging.getLevelNamesMapping() else logging.INFO, force=True)  # fmt: skip
-    for noisy in ("scrapy.core.scraper", "scrapy.middleware", "scrapy.addons", "scrapy.extensions",
-                  "scrapy.statscollectors", "scrapy.crawler", "scrapy.utils.log", "py.warnings"):  # fmt: skip
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    # TRACE and SUCCESS are loguru's own levels; the stdlib side forwards from DEBUG and up.
+    std_level = logging.getLevelNamesMapping().get(level, logging.DEBUG)
+    logging.basicConfig(handlers=[InterceptHandler()], level=std_level, force=True)
+    # Scrapy narrates every component it loads at INFO; keep that out of a user's terminal.
+    for noisy in (
+        "scrapy.core.scraper",
+        "scrapy.middleware",
+        "scrapy.addons",
+        "scrapy.extensions",
+        "scrapy.statscollectors",
+        "scrapy.crawler",
+        "scrapy.utils.log",
+        "py.warnings",
+    ):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, std_level))

@@ -84,8 +84,17 @@ def hits_table(documents: Iterable[Document], topic: str, title: str) -> Table:
 
 def summary_table(jobs: Sequence[SourceCrawl]) -> Table:
     table = Table(title="crawl summary")
-    for column in ("source", "status", "list pages", "fetched", "skipped (known)", "new",
-                   "changed", "unchanged", "errors"):  # fmt: skip
+    for column in (
+        "source",
+        "status",
+        "list pages",
+        "fetched",
+        "skipped (known)",
+        "new",
+        "changed",
+        "unchanged",
+        "errors",
+    ):
         table.add_column(column, justify="left" if column in ("source", "status") else "right")
     for job in jobs:
         s = job.stats
@@ -107,7 +116,10 @@ def summary_table(jobs: Sequence[SourceCrawl]) -> Table:
 def print_failures(console: Console, jobs: Sequence[SourceCrawl], limit: int = 10) -> None:
     failures = [(job.source.id, f) for job in jobs for f in job.failures]
     for source_id, failure in failures[:limit]:
-        console.print(f"[red]✗[/] {source_id}: {failure.kind} {failure.url} — {failure.detail}",
-                      markup=True, highlight=False)  # fmt: skip
+        console.print(
+            f"[red]✗[/] {source_id}: {failure.kind} {failure.url} — {failure.detail}",
+            markup=True,
+            highlight=False,
+        )
     if len(failures) > limit:
         console.print(f"… and {len(failures) - limit} more (see crawl_errors in the database)")

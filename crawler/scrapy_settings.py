@@ -43,6 +43,10 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "DOWNLOAD_WARNSIZE": crawl.max_download_mb * 1024 * 1024 // 4,
         "DOWNLOAD_FAIL_ON_DATALOSS": True,  # a truncated body is an error, never a document
         "ITEM_PIPELINES": {"crawler.pipeline.DocumentPipeline": 300},
+        # Scrapy starts this many asyncio workers for every callback's output; a callback here
+        # yields one document or one list page's links, and the pipeline is synchronous, so the
+        # default 100 only costs time (measured: ~100 tasks per page, a third of crawl time).
+        "CONCURRENT_ITEMS": 4,
         "LOG_LEVEL": "INFO",
         "LOG_INSTALL_ROOT_HANDLER": False,  # logs go through loguru (crawler.logs)
         "LOGSTATS_INTERVAL": 0,

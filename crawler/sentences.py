@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 
 _END = re.compile(r"[。！？；!?;]+[”’」』）)]*|\n+")
 
@@ -28,7 +29,7 @@ class Sentences:
             end -= 1
         return start, end
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[str]:
         start = 0
         for end in self._ends:
             piece = self.text[start:end].strip()

@@ -7,10 +7,13 @@ out not to be content is recorded on the run; none of them becomes a document.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -33,6 +36,19 @@ class SourceSpider(scrapy.Spider):
     def __init__(self, source_crawl: SourceCrawl, **kwargs: Any) -> None:
         super().__init__(name=f"source:{source_crawl.source.id}", **kwargs)
         self.job = source_crawl
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        return spider
+
+    def _opened(self) -> None:
+        self.job.opened_at = time.monotonic()
+
+    def _closed(self) -> None:
+        self.job.closed_at = time.monotonic()
 
     def _request(self, real_url: str, callback: Any, **meta: Any) -> scrapy.Request:
         mirror = self.job.mirror
@@ -146,15 +162,21 @@ def _failure_kind(failure: Failure) -> str:
     from scrapy import exceptions as scrapy_errors
     from scrapy.spidermiddlewares.httperror import HttpError
 
-    if failure.check(HttpError):
+    if isinstance(failure.value, HttpError):
         return f"http_{failure.value.response.status}"
     kinds = (
         ("timeout", (scrapy_errors.DownloadTimeoutError, TimeoutError)),
         ("truncated", (scrapy_errors.ResponseDataLossError,)),
         ("dns", (scrapy_errors.CannotResolveHostError,)),
-        ("connection", (scrapy_errors.DownloadConnectionRefusedError,
-                        scrapy_errors.DownloadFailedError, ConnectionError)),
-    )  # fmt: skip
+        (
+            "connection",
+            (
+                scrapy_errors.DownloadConnectionRefusedError,
+                scrapy_errors.DownloadFailedError,
+                ConnectionError,
+            ),
+        ),
+    )
     for kind, classes in kinds:
         if failure.check(*classes):
             return kind

@@ -114,7 +114,9 @@ def load_registry(directory: Path | None = None) -> Registry:
     for path in sorted(directory.glob("*.toml")):
         for source in _load_file(path):
             if source.id in seen:
-                raise UserError(f"{path}: source[{source.id}].id: also defined in {seen[source.id]}")
+                raise UserError(
+                    f"{path}: source[{source.id}].id: also defined in {seen[source.id]}"
+                )
             seen[source.id] = path
             sources.append(source)
     return Registry(sources)

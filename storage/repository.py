@@ -46,9 +46,17 @@ class DocumentRecord:
 
     def content_hash(self) -> str:
         """Hash of what the document says, blind to whitespace and layout."""
-        normalised = re.sub(r"\s+", "", f"{self.title}|{self.published_at}|{self.doc_number}|"
-                                        f"{self.body_text}")  # fmt: skip
+        normalised = re.sub(
+            r"\s+", "", f"{self.title}|{self.published_at}|{self.doc_number}|{self.body_text}"
+        )
         return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+_RECORD_COLUMNS = (
+    "source_id", "province_code", "kind", "url", "title", "published_at", "doc_number",
+    "publisher", "doc_type", "site_name", "body_text", "encoding", "listing_fingerprint", "etag",
+    "last_modified",
+)  # fmt: skip
 
 
 def listing_fingerprint(title: str | None, date: object) -> str:
@@ -90,31 +98,49 @@ class DocumentStore:
 
     def save(self, record: DocumentRecord) -> SaveOutcome:
         """Insert or update one document and its hits; say whether it was new or changed."""
+        return self.save_many([record])[0]
+
+    def save_many(self, records: list[DocumentRecord]) -> list[SaveOutcome]:
+        """Store a batch of documents in one transaction; one outcome per record, in order.
+
+        Either the whole batch is stored or none of it: a crawl that dies mid-batch leaves
+        those documents unknown, so the next crawl fetches them again.
+        """
         now = utcnow()
-        content_hash = record.content_hash()
+        outcomes: list[SaveOutcome] = []
         with self.db.session() as session:
-            document = session.scalar(select(Document).where(Document.doc_key == record.doc_key))
-            if document is None:
-                document = Document(doc_key=record.doc_key, first_seen_at=now, last_changed_at=now)
-                session.add(document)
-                outcome = SaveOutcome.NEW
-            elif document.content_hash != content_hash:
-                document.last_changed_at = now
-                outcome = SaveOutcome.CHANGED
-            else:
-                outcome = SaveOutcome.UNCHANGED
-            for name in ("source_id", "province_code", "kind", "url", "title", "published_at",
-                         "doc_number", "publisher", "doc_type", "site_name", "body_text",
-                         "encoding", "listing_fingerprint", "etag", "last_modified"):  # fmt: skip
-                setattr(document, name, getattr(record, name))
-            document.content_hash = content_hash
-            document.last_seen_at = now
-            if outcome is not SaveOutcome.UNCHANGED:
-                # Old hits go first: the unique (document, topic) pair forbids overlap.
-                document.hits.clear()
-                session.flush()
-                document.hits.extend(DocumentHit(**hit) for hit in record.hits)
-        return outcome
+            keys = [r.doc_key for r in records]
+            existing = {
+                d.doc_key: d
+                for d in session.scalars(select(Document).where(Document.doc_key.in_(keys)))
+            }
+            for record in records:
+                content_hash = record.content_hash()
+                document = existing.get(record.doc_key)
+                if document is None:
+                    document = Document(
+                        doc_key=record.doc_key, first_seen_at=now, last_changed_at=now
+                    )
+                    session.add(document)
+                    existing[record.doc_key] = document
+                    outcome = SaveOutcome.NEW
+                elif document.content_hash != content_hash:
+                    document.last_changed_at = now
+                    outcome = SaveOutcome.CHANGED
+                else:
+                    outcome = SaveOutcome.UNCHANGED
+                for name in _RECORD_COLUMNS:
+                    setattr(document, name, getattr(record, name))
+                document.content_hash = content_hash
+                document.last_seen_at = now
+                if outcome is not SaveOutcome.UNCHANGED:
+                    # Old hits go first: the unique (document, topic) pair forbids overlap.
+                    if document.hits:
+                        document.hits.clear()
+                        session.flush()
+                    document.hits.extend(DocumentHit(**hit) for hit in record.hits)
+                outcomes.append(outcome)
+        return outcomes
 
     def start_run(self, source_id: str) -> int:
         with self.db.session() as session:
@@ -125,8 +151,9 @@ class DocumentStore:
 
     def record_error(self, run_id: int, url: str, kind: str, detail: str) -> None:
         with self.db.session() as session:
-            session.add(CrawlError(run_id=run_id, url=url, kind=kind, detail=detail[:2000],
-                                   at=utcnow()))  # fmt: skip
+            session.add(
+                CrawlError(run_id=run_id, url=url, kind=kind, detail=detail[:2000], at=utcnow())
+            )
 
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
         with self.db.session() as session:

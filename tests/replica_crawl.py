@@ -34,9 +34,14 @@ class CliRun:
 
 
 def run_govwatch(
-    args: list[str], *, replica_url: str, database_url: str, data_dir: Path,
-    extra_env: dict[str, str] | None = None, timeout: float = 180,
-) -> CliRun:  # fmt: skip
+    args: list[str],
+    *,
+    replica_url: str,
+    database_url: str,
+    data_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 180,
+) -> CliRun:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("GOVWATCH_")},
         "GOVWATCH_REPLICA_URL": replica_url,
@@ -49,8 +54,13 @@ def run_govwatch(
     }
     done = subprocess.run(
         [sys.executable, "-m", "crawler", *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False,
-    )  # fmt: skip
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     return CliRun(done.returncode, done.stdout, done.stderr)
 
 

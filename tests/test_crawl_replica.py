@@ -26,9 +26,12 @@ def replica() -> Iterator[ReplicaThread]:
 def crawl(replica: ReplicaThread, database_url: str, tmp_path: Path, *args: str, **env: str):  # type: ignore[no-untyped-def]
     assert replica.base_url is not None
     return run_govwatch(
-        ["crawl", *args, "--json"], replica_url=replica.base_url, database_url=database_url,
-        data_dir=tmp_path, extra_env=env,
-    )  # fmt: skip
+        ["crawl", *args, "--json"],
+        replica_url=replica.base_url,
+        database_url=database_url,
+        data_dir=tmp_path,
+        extra_env=env,
+    )
 
 
 def truth(replica: ReplicaThread, host: str) -> list[dict]:  # type: ignore[type-arg]
@@ -40,8 +43,10 @@ def test_a_province_crawl_stores_every_document_with_the_right_fields_and_hits(
 ) -> None:
     result = crawl(replica, database_url, tmp_path, "--province", "shanghai")
     assert result.returncode == 0, result.stderr
-    assert {s["source_id"] for s in result.json["sources"]} == {"shanghai-policy",
-                                                              "shanghai-work-report"}  # fmt: skip
+    assert {s["source_id"] for s in result.json["sources"]} == {
+        "shanghai-policy",
+        "shanghai-work-report",
+    }
     stored = stored_documents(database_url)
     expected = truth(replica, "www.shanghai.gov.cn")
     assert len(stored) == len(expected) > 60
@@ -88,9 +93,11 @@ def test_a_recrawl_fetches_no_known_detail_page_and_a_new_document_is_the_only_f
     assert list(replica.replica.request_counts()) == ["/www.gansu.gov.cn/gsszf/zcwj/index.html"]
 
     published = replica.replica.publish(
-        "www.gansu.gov.cn", "/gsszf/zcwj/index.html", "甘肃省人民政府办公厅关于推进区块链产业发展的通知",
+        "www.gansu.gov.cn",
+        "/gsszf/zcwj/index.html",
+        "甘肃省人民政府办公厅关于推进区块链产业发展的通知",
         ["各市州人民政府：", "推动区块链技术在政务服务、农产品质量安全追溯等领域的应用。"],
-    )  # fmt: skip
+    )
     replica.replica.reset_counts()
     third = crawl(replica, database_url, tmp_path, "-p", "gansu")
     assert third.returncode == 0, third.stderr
@@ -119,8 +126,15 @@ def test_faults_are_retried_or_recorded_and_never_stored_as_documents(
     for name, fault in faults.items():
         replica.replica.add_fault(victims[name]["url_path"], **fault)  # type: ignore[arg-type]
 
-    first = crawl(replica, database_url, tmp_path, "--source", "chongqing-policy",
-                  GOVWATCH_CRAWL__TIMEOUT="2", GOVWATCH_CRAWL__RETRIES="1")  # fmt: skip
+    first = crawl(
+        replica,
+        database_url,
+        tmp_path,
+        "--source",
+        "chongqing-policy",
+        GOVWATCH_CRAWL__TIMEOUT="2",
+        GOVWATCH_CRAWL__RETRIES="1",
+    )
     assert first.returncode == 1, "a run with failures exits 1"
     failures = {f["url"]: f["kind"] for f in first.json["sources"][0]["failures"]}
     assert failures == {
@@ -147,9 +161,12 @@ def test_an_unreachable_site_fails_the_run_and_stores_nothing(
     database_url: str, tmp_path: Path
 ) -> None:
     result = run_govwatch(
-        ["crawl", "-p", "shanghai", "--json"], replica_url="http://127.0.0.1:9",
-        database_url=database_url, data_dir=tmp_path, extra_env={"GOVWATCH_CRAWL__RETRIES": "0"},
-    )  # fmt: skip
+        ["crawl", "-p", "shanghai", "--json"],
+        replica_url="http://127.0.0.1:9",
+        database_url=database_url,
+        data_dir=tmp_path,
+        extra_env={"GOVWATCH_CRAWL__RETRIES": "0"},
+    )
     assert result.returncode == 1
     assert {s["status"] for s in result.json["sources"]} == {"failed"}
     assert stored_documents(database_url) == {}

@@ -15,8 +15,9 @@ def read(relative: str, **kwargs):  # type: ignore[no-untyped-def]
     return extract_page((PAGES / relative).read_bytes(), **kwargs)
 
 
-@pytest.mark.parametrize("page", sorted(p.relative_to(PAGES).as_posix()
-                                        for p in PAGES.glob("*/412_*.html")))  # fmt: skip
+@pytest.mark.parametrize(
+    "page", sorted(p.relative_to(PAGES).as_posix() for p in PAGES.glob("*/412_*.html"))
+)
 def test_every_412_page_is_a_ruishu_challenge_not_a_document(page: str) -> None:
     result = read(page, status=412)
     assert result.kind is PageKind.CHALLENGE
@@ -24,14 +25,16 @@ def test_every_412_page_is_a_ruishu_challenge_not_a_document(page: str) -> None:
     assert result.body_text == "" and result.title is None
 
 
-@pytest.mark.parametrize("page", sorted(p.relative_to(PAGES).as_posix()
-                                        for p in PAGES.glob("*/412_*.html")))  # fmt: skip
+@pytest.mark.parametrize(
+    "page", sorted(p.relative_to(PAGES).as_posix() for p in PAGES.glob("*/412_*.html"))
+)
 def test_a_412_page_is_recognised_by_its_markup_even_without_the_status(page: str) -> None:
     assert classify_page((PAGES / page).read_text("utf-8")).kind is PageKind.CHALLENGE
 
 
-@pytest.mark.parametrize("page", sorted(p.relative_to(PAGES).as_posix()
-                                        for p in PAGES.glob("*/200_*.html")))  # fmt: skip
+@pytest.mark.parametrize(
+    "page", sorted(p.relative_to(PAGES).as_posix() for p in PAGES.glob("*/200_*.html"))
+)
 def test_every_200_page_is_content_not_a_challenge(page: str) -> None:
     assert read(page).kind.is_content
 
@@ -49,7 +52,9 @@ def test_gansu_detail_takes_the_visible_publication_date_not_the_page_generation
 
 def test_hubei_detail_reads_metas_and_the_information_table() -> None:
     result = read("scjg.hubei.gov.cn/200_detail_after_cookie.html")
-    assert result.title is not None and result.title.startswith("湖北省市场监督管理局办公室关于转发")
+    assert result.title is not None and result.title.startswith(
+        "湖北省市场监督管理局办公室关于转发"
+    )
     assert result.published_at == datetime(2023, 8, 28, 8, 15)
     # The table's 文号 is "便函"; the 〔2023〕37号 in the body belongs to the forwarded document.
     assert result.doc_number == "便函"

@@ -53,7 +53,9 @@ def test_the_2020_shanghai_hit_is_the_whole_sentence_with_its_technologies(
 ) -> None:
     hit = blockchain(matcher, report_text("2020_shanghai.txt"))
     assert hit is not None
-    assert hit.snippets == ["加快物联网、大数据、人工智能、【区块链】等信息技术推广应用，实施智慧城市场景开放计划。"]
+    assert hit.snippets == [
+        "加快物联网、大数据、人工智能、【区块链】等信息技术推广应用，实施智慧城市场景开放计划。"
+    ]
     assert hit.technologies == ["物联网", "大数据", "人工智能"]
 
 
@@ -64,7 +66,9 @@ def test_the_2024_shanghai_report_counts_shuju_shanglian_as_a_blockchain_mention
     assert hit is not None
     assert hit.keywords == {"区块链": 3, "上链": 1}
     assert hit.count == 4
-    assert "数据【上链】和政务【区块链】、“图网码”、一体化办公等攻坚行动取得积极成果。" in hit.snippets
+    assert (
+        "数据【上链】和政务【区块链】、“图网码”、一体化办公等攻坚行动取得积极成果。" in hit.snippets
+    )
     assert "政务服务" in hit.scenarios
 
 
@@ -93,7 +97,9 @@ def test_ascii_keywords_match_whole_words_only(matcher: Matcher) -> None:
 
 
 def test_scenarios_are_reported_when_they_share_the_sentence(matcher: Matcher) -> None:
-    hit = blockchain(matcher, "推动区块链技术在政务服务、农产品质量安全追溯、供应链金融等领域的应用。")
+    hit = blockchain(
+        matcher, "推动区块链技术在政务服务、农产品质量安全追溯、供应链金融等领域的应用。"
+    )
     assert hit is not None
     assert set(hit.scenarios) == {"政务服务", "农产品溯源", "供应链金融"}
 

@@ -51,7 +51,9 @@ class TrsStaticAdapter(ListAdapter):
             day = listed.date() if listed else None
             if day is None and (from_url := date_from_url(link)):
                 day = from_url.date()
-            page.items.append(ListItem(url=link, title=title, date=day, site_doc_id=article.group(2)))
+            page.items.append(
+                ListItem(url=link, title=title, date=day, site_doc_id=article.group(2))
+            )
         return page
 
     def page_url(self, first_page_url: str, page_index: int) -> str:

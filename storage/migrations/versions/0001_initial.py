@@ -81,7 +81,9 @@ def upgrade() -> None:
         "crawl_errors",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column(
-            "run_id", sa.Integer(), sa.ForeignKey("crawl_runs.id", ondelete="CASCADE"),
+            "run_id",
+            sa.Integer(),
+            sa.ForeignKey("crawl_runs.id", ondelete="CASCADE"),
             nullable=False,
         ),
         sa.Column("url", sa.Text(), nullable=False),

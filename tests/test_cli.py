@@ -1,0 +1,127 @@
+"""The command line: help, one-line errors with exit code 2, and extract on real pages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from crawler.cli import app
+from tests.conftest import PAGES, REPO
+
+
+def govwatch(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GOVWATCH_")}
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**clean, **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["crawl"],
+        ["extract"],
+        ["demo"],
+        ["db"],
+        ["db", "upgrade"],
+        ["sources"],
+        ["sources", "list"],
+    ],
+)
+def test_every_command_has_complete_help(command: list[str]) -> None:
+    result = CliRunner().invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    assert len(result.output.splitlines()) > 4
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["crawl", "--province", "narnia"], {}, "unknown province 'narnia'"),
+        (["crawl"], {}, "give exactly one of --province or --source"),
+        (["crawl", "--source", "nope"], {}, "unknown source 'nope'"),
+        (["extract", "/no/such/page.html"], {}, "/no/such/page.html: no such file"),
+        (["sources", "list"], {"GOVWATCH_CRAWL__POLITE": "perhaps"}, "crawl.polite"),
+        (["sources", "list"], {"GOVWATCH_CONFIG": "/no/govwatch.toml"}, "config file not found"),
+        (
+            ["sources", "list"],
+            {"GOVWATCH_REGISTRY_DIR": "/no/registry"},
+            "registry directory not found",
+        ),
+    ],
+)
+def test_user_mistakes_give_one_clear_line_and_exit_code_2(
+    args: list[str], env: dict[str, str], message: str
+) -> None:
+    result = govwatch(*args, env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("govwatch: error:") and message in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_a_broken_topics_file_is_named(tmp_path: Path) -> None:
+    topics = tmp_path / "topics.toml"
+    topics.write_text('[topics.x]\nlabel = "X"\nkeywords = []\n')
+    page = next(PAGES.glob("*/200_detail*.html"))
+    result = govwatch("extract", str(page), env={"GOVWATCH_TOPICS_FILE": str(topics)})
+    assert result.returncode == 2
+    assert f"{topics}: topics.x.keywords" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "page", sorted(p.relative_to(PAGES).as_posix() for p in PAGES.glob("*/*.html"))
+)
+def test_extract_prints_something_true_for_every_real_page(page: str) -> None:
+    result = CliRunner().invoke(app, ["extract", str(PAGES / page), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {
+        "title",
+        "published_at",
+        "doc_number",
+        "publisher",
+        "doc_type",
+        "body_length",
+        "encoding",
+        "hits",
+        "kind",
+    } <= set(data)
+    if page.split("/")[-1].startswith("412_"):
+        assert data["kind"] == "challenge" and data["title"] is None and data["hits"] == []
+    else:
+        assert data["kind"] in ("document", "listing", "json")
+        assert data["kind"] != "document" or (data["title"] and data["body_length"] > 100)
+
+
+def test_extract_reports_topic_hits_with_context(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(
+        '<html><head><meta charset="gbk"><meta name="ArticleTitle" content="关于区块链的通知">'
+        '<meta name="PubDate" content="2024-03-05 09:00"></head><body><div class="TRS_Editor">'
+        "<p>探索区块链与人工智能、大数据融合应用，建设社会信用信息共享平台。</p>"
+        "<p>完善产业链供应链协同机制。</p></div></body></html>".encode("gbk")
+    )
+    result = CliRunner().invoke(
+        app, ["extract", str(page), "--json", "--url", "http://x.gov.cn/a.html"]
+    )
+    data = json.loads(result.output)
+    assert data["encoding"] == "gb18030" and data["published_at"] == "2024-03-05T09:00:00"
+    [hit] = data["hits"]
+    assert hit["keywords"] == {"区块链": 2}
+    assert hit["technologies"] == ["人工智能", "大数据"] and hit["scenarios"] == ["社会信用"]
