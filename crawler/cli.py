@@ -170,7 +170,7 @@ def _print_found(jobs: list[SourceCrawl], topic: str, label: str) -> None:
         )
     if not found_keys and not failed:
         known = sum(job.stats["details_skipped"] + job.stats["documents_unchanged"] for job in jobs)
-        out.print(f"Nothing new: {known} known documents are unchanged.")
+        out.print(f"Nothing new: all {known} documents checked are stored and unchanged.")
     else:
         store: DocumentStore = jobs[0].store
         documents = store.documents_with_hits(topic, doc_keys=found_keys)

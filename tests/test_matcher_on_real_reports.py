@@ -108,3 +108,12 @@ def test_the_gbk_transcript_decodes_and_has_no_hit(matcher: Matcher) -> None:
     text = report_text("2020_national_transcript.gbk.txt")
     assert "政府工作报告" in text
     assert matcher.match(text) == []
+
+
+def test_the_replicas_bundled_reports_are_verbatim_copies_of_the_fixtures() -> None:
+    from pathlib import Path
+
+    bundled = sorted((Path(__file__).parents[1] / "replica" / "content").glob("*.txt"))
+    assert len(bundled) == 14
+    for path in bundled:
+        assert path.read_bytes() == (REPORTS / path.name).read_bytes(), path.name

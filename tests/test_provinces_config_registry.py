@@ -163,3 +163,14 @@ def test_trs_chongqing_pager_variant_and_page_urls() -> None:
     assert adapter.page_url("http://x/a/index.html", 0) == "http://x/a/index.html"
     assert adapter.page_url("http://x/a/index.html", 3) == "http://x/a/index_3.html"
     assert adapter.page_url("http://x/a/", 1) == "http://x/a/index_1.html"
+
+
+def test_the_example_config_in_deploy_is_valid_and_says_the_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from crawler.config import CrawlSettings
+
+    example = Path(__file__).parents[1] / "deploy" / "govwatch.example.toml"
+    monkeypatch.setenv("GOVWATCH_CONFIG", str(example))
+    settings = load_settings()
+    assert settings.crawl == CrawlSettings()
