@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -33,7 +34,7 @@ from replica import ReplicaThread  # noqa: E402
 from spiders.adapters.trs_static import TrsStaticAdapter  # noqa: E402
 from spiders.registry import load_registry  # noqa: E402
 
-FIXTURES = REPO.parent / "shared" / "fixtures"
+FIXTURES = Path(os.environ.get("GOVWATCH_FIXTURES", REPO / "tests" / "fixtures"))
 SCALE = 5
 ROUNDS = 3
 
@@ -137,7 +138,7 @@ def bench_matcher() -> dict[str, Any]:
 
 def main() -> None:
     results = {
-        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "pipeline": bench_pipeline(),
         "extraction": bench_extraction(),
         "matcher": bench_matcher(),

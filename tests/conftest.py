@@ -19,7 +19,9 @@ from storage.database import Database
 from storage.repository import DocumentStore
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(os.environ.get("GOVWATCH_FIXTURES", REPO.parent / "shared" / "fixtures"))
+# Verbatim copies of the team's shared fixtures, with their PROVENANCE.md (see that file).
+FIXTURES = Path(os.environ.get("GOVWATCH_FIXTURES", REPO / "tests" / "fixtures"))
+SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
 PAGES = FIXTURES / "pages"
 REPORTS = FIXTURES / "reports"
 POSTGRES_URL = os.environ.get(

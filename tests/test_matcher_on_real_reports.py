@@ -117,3 +117,16 @@ def test_the_replicas_bundled_reports_are_verbatim_copies_of_the_fixtures() -> N
     assert len(bundled) == 14
     for path in bundled:
         assert path.read_bytes() == (REPORTS / path.name).read_bytes(), path.name
+
+
+def test_the_test_fixtures_are_verbatim_copies_of_the_shared_ones_where_those_exist() -> None:
+    from tests.conftest import FIXTURES, SHARED_FIXTURES
+
+    if not SHARED_FIXTURES.is_dir():
+        return  # a clone without the team's shared folder: the copies are all there is
+    shared = sorted(
+        p.relative_to(SHARED_FIXTURES) for p in SHARED_FIXTURES.rglob("*") if p.is_file()
+    )
+    assert shared == sorted(p.relative_to(FIXTURES) for p in FIXTURES.rglob("*") if p.is_file())
+    for relative in shared:
+        assert (FIXTURES / relative).read_bytes() == (SHARED_FIXTURES / relative).read_bytes()
