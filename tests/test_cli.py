@@ -125,3 +125,19 @@ def test_extract_reports_topic_hits_with_context(tmp_path: Path) -> None:
     [hit] = data["hits"]
     assert hit["keywords"] == {"区块链": 2}
     assert hit["technologies"] == ["人工智能", "大数据"] and hit["scenarios"] == ["社会信用"]
+
+
+def test_db_upgrade_migrates_a_postgresql_database() -> None:
+    from storage.database import Database
+    from tests.conftest import PostgresSchema
+
+    schema = PostgresSchema()
+    try:
+        result = govwatch("db", "upgrade", env={"GOVWATCH_DATABASE_URL": schema.url})
+        assert result.returncode == 0, result.stderr
+        assert "database schema is current" in result.stdout
+        database = Database(schema.url)
+        assert database.is_current()
+        database.dispose()
+    finally:
+        schema.drop()
