@@ -22,7 +22,8 @@ def main(replica_url: str, data_dir: str) -> None:
         data_dir=Path(data_dir),
         crawl={"polite": False, "max_pages": 1000, "concurrent_per_domain": 8},
     )
-    sources = load_registry().enabled()
+    # The TRS portals: the same web the bare spider fetches (bench/run.py all_urls).
+    sources = [s for s in load_registry().enabled() if s.adapter == "trs_static"]
     started = time.perf_counter()
     jobs = run_crawl(settings, sources)
     total = time.perf_counter() - started

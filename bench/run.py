@@ -54,14 +54,17 @@ def all_urls(base_url: str) -> list[tuple[str, str]]:
     """Every list and detail page of the registry's sources on the replica, with its slot."""
     mirror, adapter, urls = Mirror(base_url), TrsStaticAdapter(), []
     for source in load_registry().enabled():
+        if source.adapter != "trs_static":
+            continue  # the benchmark web is the TRS portals; other families have own tests
         first = source.entry_urls[0]
         html = decode_html(urllib.request.urlopen(mirror.fetch_url(first)).read()).text
-        total = adapter.parse_list(mirror.fetch_url(first), html).total_pages or 1
+        total = adapter.parse_list(first, html).total_pages or 1
         for index in range(total):
-            page_url = mirror.fetch_url(adapter.page_url(first, index))
-            urls.append((page_url, mirror.slot(first)))
-            html = decode_html(urllib.request.urlopen(page_url).read()).text
-            urls += [(i.url, mirror.slot(first)) for i in adapter.parse_list(page_url, html).items]
+            page_url = adapter.page_url(first, index)
+            urls.append((mirror.fetch_url(page_url), mirror.slot(first)))
+            html = decode_html(urllib.request.urlopen(mirror.fetch_url(page_url)).read()).text
+            items = adapter.parse_list(page_url, html).items
+            urls += [(mirror.fetch_url(i.url), mirror.slot(first)) for i in items]
     return urls
 
 

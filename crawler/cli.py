@@ -108,8 +108,14 @@ def _progress(enabled: bool) -> Iterator[ProgressCallback | None]:
             )
         progress.update(
             task,
-            total=s["list_pages"] + s["details_requested"] + s["details_skipped"],
-            completed=s["list_pages"] + s["details_fetched"] + s["details_skipped"],
+            total=s["list_pages"]
+            + s["details_requested"]
+            + s["details_skipped"]
+            + s["details_inline"],
+            completed=s["list_pages"]
+            + s["details_fetched"]
+            + s["details_skipped"]
+            + s["details_inline"],
             new=s["documents_new"] + s["documents_changed"],
             errors=s["errors"],
         )

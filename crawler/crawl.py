@@ -109,6 +109,13 @@ class SourceCrawl:
         }
 
 
+def _page_limit(source: Source, settings: Settings) -> int:
+    """List pages a run may read: the source's limit, else the config's, within the family's cap."""
+    limit = source.max_pages or settings.crawl.max_pages
+    cap = ADAPTERS[source.adapter].PAGE_CAP
+    return min(limit, cap) if cap else limit
+
+
 def open_store(settings: Settings) -> DocumentStore:
     """The document store, its schema upgraded first when it is the embedded SQLite."""
     database = Database(settings.effective_database_url)
@@ -140,7 +147,7 @@ def run_crawl(
             store=store,
             matcher=matcher,
             mirror=mirror,
-            max_pages=source.max_pages or settings.crawl.max_pages,
+            max_pages=_page_limit(source, settings),
             on_progress=on_progress,
         )
         job.begin()

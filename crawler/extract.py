@@ -28,6 +28,7 @@ from crawler.dates import date_from_url, find_dates, parse_date
 from crawler.doctypes import doc_type_of, looks_like_title
 from crawler.encoding import decode_html
 from crawler.infotable import LABEL_AT_START, LABEL_IN_HTML, read_info_table
+from crawler.links import dated_links
 
 # Body containers of the CMS families, most specific first.
 BODY_CONTAINERS = (
@@ -392,28 +393,8 @@ def _doc_number_in(text: str) -> str | None:
 
 
 def _dated_links(tree: lxml.html.HtmlElement, base_url: str | None) -> list[dict[str, Any]]:
-    """Links that stand next to a date: the items of a list page, whatever its markup."""
-    items: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for anchor in tree.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        title = _clean(anchor.get("title") or anchor.text_content())
-        if not href or href.startswith(("javascript:", "#")) or len(title) < 6:
-            continue
-        for holder in (anchor.getparent(), anchor.getparent().getparent()):
-            if holder is None:
-                continue
-            text = _clean(holder.text_content())
-            if len(text) > 400:
-                break
-            dates = find_dates(text)
-            if dates:
-                link = urljoin(base_url or "", href)
-                if link not in seen:
-                    seen.add(link)
-                    items.append({"title": title, "url": link, "date": dates[0][1].date()})
-                break
-    return items
+    links = dated_links(tree, base_url or "")
+    return [{"title": link.title, "url": link.url, "date": link.date} for link in links]
 
 
 def _json_items(text: str, base_url: str | None) -> list[dict[str, Any]]:

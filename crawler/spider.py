@@ -1,8 +1,9 @@
 """One Scrapy spider class that crawls any source through its adapter.
 
-List pages → candidate documents → skip those stored and unchanged → detail pages → extract →
-match → item for the storage pipeline. Every page that fails (after Scrapy's retries) or turns
-out not to be content is recorded on the run; none of them becomes a document.
+List pages → candidate documents → skip those stored and unchanged → detail pages (or the
+document the list itself carries) → extract → match → record for the storage pipeline.
+Every page that fails (after Scrapy's retries) or turns out not to be content is recorded on
+the run; none of them becomes a document.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from crawler.encoding import decode_html
 from crawler.extract import extract_page
 from crawler.mirror import document_key
 from crawler.scrapy_settings import CHALLENGE_STATUSES
+from spiders.adapters import ListItem, PageRequest
 from storage.repository import DocumentRecord, listing_fingerprint
 
 if TYPE_CHECKING:
@@ -50,15 +52,20 @@ class SourceSpider(scrapy.Spider):
     def _closed(self) -> None:
         self.job.closed_at = time.monotonic()
 
-    def _request(self, real_url: str, callback: Any, **meta: Any) -> scrapy.Request:
+    def _request(self, page: PageRequest, callback: Any, **meta: Any) -> scrapy.Request:
         mirror = self.job.mirror
         return scrapy.Request(
-            mirror.fetch_url(real_url),
+            mirror.fetch_url(page.url),
+            method=page.method,
+            body=page.body.encode("utf-8") if page.body is not None else None,
+            headers=page.headers or None,
             callback=callback,
             errback=self.on_failure,
+            # A list page is asked again on every run (a POST API's URL never changes).
+            dont_filter=callback == self.parse_list,
             meta={
-                "real_url": real_url,
-                "download_slot": mirror.slot(real_url),
+                "real_url": page.url,
+                "download_slot": mirror.slot(page.url),
                 "handle_httpstatus_list": CHALLENGE_STATUSES,
                 **meta,
             },
@@ -66,9 +73,11 @@ class SourceSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for entry in self.job.source.entry_urls:
-            yield self._request(entry, self.parse_list, page_index=0, first_page=entry)
+            yield self._request(
+                self.job.adapter.list_request(entry, 0), self.parse_list, page_index=0, entry=entry
+            )
 
-    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request | DocumentRecord]:
         job = self.job
         job.stats["list_pages"] += 1
         real_url = response.meta["real_url"]
@@ -77,58 +86,91 @@ class SourceSpider(scrapy.Spider):
         if not verdict.kind.is_content:
             job.fail(real_url, verdict.kind.value, verdict.reason)
             return
-        listing = job.adapter.parse_list(response.url, decoded.text)
-        if not listing.items:
+        try:
+            listing = job.adapter.parse_list(real_url, decoded.text)
+        except (ValueError, KeyError, TypeError) as exc:  # JSON or markup not as the family's
+            job.fail(real_url, "parse_failed", f"{type(exc).__name__}: {exc}")
+            return
+        if listing.refused is not None:
+            job.fail(real_url, *listing.refused)
+            return
+        index = response.meta["page_index"]
+        if not listing.items and index == 0 and not listing.total_pages:
             job.fail(real_url, "parse_failed", "list page parsed to 0 items")
             return
-        all_known = True
+        all_known = bool(listing.items)
         for item in listing.items:
-            item_real = job.mirror.real_url(item.url)
-            key = document_key(item_real)
+            key = document_key(item.url)
             fingerprint = listing_fingerprint(item.title, item.date)
             if job.known.get(key) == fingerprint:
                 job.skip(key)
                 continue
             all_known = False
+            meta = {"doc_key": key, "listing_fingerprint": fingerprint, "item": item}
+            if item.inline_html is not None:
+                job.stats["details_inline"] += 1
+                yield from self._document(
+                    item.inline_html.encode("utf-8"), item.url, None, 200, meta
+                )
+                continue
             job.stats["details_requested"] += 1
-            yield self._request(
-                item_real,
-                self.parse_detail,
-                doc_key=key,
-                listing_fingerprint=fingerprint,
-                listed_title=item.title,
-            )
+            yield self._request(item.detail or PageRequest(item.url), self.parse_detail, **meta)
         job.notify()
-        next_index = response.meta["page_index"] + 1
-        more = listing.total_pages is None or next_index < listing.total_pages
+        yield from self._next_page(response, listing, index, all_known)
+
+    def _next_page(
+        self, response: Response, listing: Any, index: int, all_known: bool
+    ) -> Iterator[scrapy.Request]:
+        job = self.job
         # Stop at a page of known documents, unless the last run left some unread.
-        stop_here = all_known and job.previous_run_clean
-        if more and not stop_here and next_index < job.max_pages and listing.total_pages:
-            first = response.meta["first_page"]
-            yield self._request(
-                job.adapter.page_url(first, next_index),
-                self.parse_list,
-                page_index=next_index,
-                first_page=first,
-            )
+        if all_known and job.previous_run_clean:
+            return
+        next_index = index + 1
+        if next_index >= job.max_pages:
+            return
+        entry = response.meta["entry"]
+        if listing.next_request is not None:
+            request = listing.next_request
+        elif listing.total_pages and next_index < listing.total_pages:
+            request = job.adapter.list_request(entry, next_index)
+        else:
+            return
+        yield self._request(request, self.parse_list, page_index=next_index, entry=entry)
 
     def parse_detail(self, response: Response) -> Iterator[DocumentRecord]:
+        self.job.stats["details_fetched"] += 1
+        item: ListItem = response.meta["item"]
+        body: bytes = response.body
+        content_type = _content_type(response)
+        if response.status == 200:
+            text = decode_html(body, content_type).text
+            try:
+                converted = self.job.adapter.detail_html(item, text)
+            except (ValueError, KeyError, TypeError) as exc:
+                self.job.fail(item.url, "parse_failed", f"detail: {type(exc).__name__}: {exc}")
+                return
+            if converted is not None:
+                body, content_type = converted.encode("utf-8"), "text/html; charset=utf-8"
+        yield from self._document(body, item.url, content_type, response.status, response.meta)
+
+    def _document(
+        self, body: bytes, url: str, content_type: str | None, status: int, meta: dict[str, Any]
+    ) -> Iterator[DocumentRecord]:
         job = self.job
-        job.stats["details_fetched"] += 1
-        real_url = response.meta["real_url"]
-        extraction = extract_page(response.body, real_url, _content_type(response), response.status)
+        extraction = extract_page(body, url, content_type, status)
         if not extraction.is_document:
-            job.fail(real_url, extraction.kind.value, extraction.reason)
+            job.fail(url, extraction.kind.value, extraction.reason)
             return
         hits = job.matcher.match(f"{extraction.title or ''}\n{extraction.body_text}")
         source = job.source
+        item: ListItem = meta["item"]
         yield DocumentRecord(
-            doc_key=response.meta["doc_key"],
+            doc_key=meta["doc_key"],
             source_id=source.id,
             province_code=source.province_code,
             kind=source.kind,
-            url=real_url,
-            title=extraction.title or response.meta.get("listed_title"),
+            url=url,
+            title=extraction.title or item.title,
             published_at=extraction.published_at,
             body_text=extraction.body_text,
             doc_number=extraction.doc_number,
@@ -136,15 +178,17 @@ class SourceSpider(scrapy.Spider):
             doc_type=extraction.doc_type,
             site_name=extraction.site_name,
             encoding=extraction.encoding,
-            listing_fingerprint=response.meta["listing_fingerprint"],
-            etag=_header(response, "ETag"),
-            last_modified=_header(response, "Last-Modified"),
+            listing_fingerprint=meta["listing_fingerprint"],
+            etag=meta.get("etag"),
+            last_modified=meta.get("last_modified"),
             hits=[{k: v for k, v in h.to_dict().items() if k != "label"} for h in hits],
         )
 
     def on_failure(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         url = request.meta.get("real_url", request.url) if request is not None else "?"
+        if request is not None and "item" in request.meta:
+            url = request.meta["item"].url
         self.job.fail(url, _failure_kind(failure), failure.getErrorMessage() or repr(failure.value))
 
 

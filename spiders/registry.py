@@ -11,7 +11,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from crawler.errors import UserError
 from crawler.provinces import Province, resolve_province
@@ -54,6 +61,13 @@ class Source(BaseModel):
         if name not in ADAPTERS:
             raise ValueError(f"unknown adapter {name!r} (known: {', '.join(sorted(ADAPTERS))})")
         return name
+
+    @model_validator(mode="after")
+    def _options_suit_adapter(self) -> Source:
+        from spiders.adapters import ADAPTERS
+
+        ADAPTERS[self.adapter].check_options(self.options)
+        return self
 
 
 class Registry:

@@ -1,8 +1,40 @@
-"""Site adapters, one per CMS family, registered by the name the source registry uses."""
+"""Site adapters, one per CMS family, registered by the name the source registry uses.
+
+See FAMILIES.md in this folder for each family's wire format and registry options.
+"""
 
 from __future__ import annotations
 
-from spiders.adapters.base import ADAPTERS, ListAdapter, ListItem, ListPage, register
+from spiders.adapters import (  # noqa: F401  (importing registers each adapter)
+    ccgp,
+    freecms,
+    generic_list,
+    ggzy,
+    gkmlpt,
+    hanweb_jpage,
+    jcms,
+    search_json,
+    trs_static,
+    zcy,
+)
+from spiders.adapters.base import (
+    ADAPTERS,
+    AdapterOptionsError,
+    ListAdapter,
+    ListItem,
+    ListPage,
+    PageRequest,
+    register,
+)
 from spiders.adapters.trs_static import TrsStaticAdapter
 
-__all__ = ["ADAPTERS", "ListAdapter", "ListItem", "ListPage", "TrsStaticAdapter", "register"]
+__all__ = [
+    "ADAPTERS",
+    "AdapterOptionsError",
+    "ListAdapter",
+    "ListItem",
+    "ListPage",
+    "PageRequest",
+    "TrsStaticAdapter",
+    "register",
+]
