@@ -355,6 +355,49 @@ def sources_list(
     out.print(table)
 
 
+@sources_app.command("check")
+def sources_check(
+    province: Annotated[str | None, typer.Option("--province", "-p")] = None,
+    source: Annotated[str | None, typer.Option("--source", "-s", help="One source by id.")] = None,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Validate the registry and try each source's first list page.
+
+    Prints per source: ok (with the number of items), blocked (by what), unreachable, or
+    parse failed (0 items). Exits 1 when any source is not ok.
+    """
+    from rich.table import Table
+
+    from crawler.provinces import resolve_province
+    from crawler.report_views import dumps
+    from crawler.source_check import OK, check_sources
+    from spiders.registry import load_registry
+
+    settings = _settings()
+    registry = load_registry(settings.registry_dir)
+    sources = registry.enabled()
+    if source:
+        sources = [registry.get(source)]
+    elif province:
+        sources = registry.for_province(resolve_province(province))
+    results = check_sources(sources, settings)
+    if json_output:
+        print(dumps([r.to_dict() for r in results]))
+    else:
+        table = Table(title=f"{len(results)} sources")
+        for column in ("source", "status", "detail"):
+            table.add_column(column)
+        styles = {OK: "green", "blocked": "yellow"}
+        for result in results:
+            style = styles.get(result.status, "red")
+            table.add_row(result.source_id, f"[{style}]{result.status}[/]", result.detail)
+        out.print(table)
+        good = sum(r.status == OK for r in results)
+        out.print(f"{good} of {len(results)} sources ok")
+    if any(r.status != OK for r in results):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point: user mistakes become one line on stderr and exit code 2."""
     try:

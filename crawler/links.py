@@ -65,7 +65,9 @@ def _date_near(anchor: lxml.html.HtmlElement) -> date | None:
         if holder is None:
             return None
         text = _SPACES.sub(" ", holder.text_content())
-        if len(text) > MAX_HOLDER_CHARS:
+        # An item's holder is short and holds its own link (and maybe one more, e.g. [PDF]);
+        # a block of many links is a menu or the whole list, not one item.
+        if len(text) > MAX_HOLDER_CHARS or sum(1 for _ in holder.iter("a")) > 2:
             return None
         dates = find_dates(text)
         if dates:

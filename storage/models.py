@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -41,6 +53,12 @@ class Document(Base):
     last_changed_at: Mapped[datetime] = mapped_column(DateTime)
 
     hits: Mapped[list[DocumentHit]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", lazy="selectin"
+    )
+    notice: Mapped[ProcurementNotice | None] = relationship(
+        back_populates="document", cascade="all, delete-orphan", lazy="selectin"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
         back_populates="document", cascade="all, delete-orphan", lazy="selectin"
     )
 
@@ -93,3 +111,73 @@ class CrawlError(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
 
     run: Mapped[CrawlRun] = relationship(back_populates="errors")
+
+
+class ProcurementNotice(Base):
+    """The structured fields of a procurement notice (tender, award, change, termination)."""
+
+    __tablename__ = "procurement_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), unique=True
+    )
+    notice_type: Mapped[str] = mapped_column(String(16), index=True)
+    project_number: Mapped[str | None] = mapped_column(String(200))
+    project_name: Mapped[str | None] = mapped_column(Text)
+    buyer: Mapped[str | None] = mapped_column(String(300))
+    agency: Mapped[str | None] = mapped_column(String(300))
+    region: Mapped[str | None] = mapped_column(String(120))
+    announced_on: Mapped[date | None] = mapped_column(Date)
+    budget_yuan: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
+    total_award_yuan: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    document: Mapped[Document] = relationship(back_populates="notice")
+    lots: Mapped[list[BidLot]] = relationship(
+        back_populates="notice",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="BidLot.id",
+    )
+
+
+class BidLot(Base):
+    """One 标包 of an award: who won it and for how much (or at what rate)."""
+
+    __tablename__ = "bid_lots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement_notices.id", ondelete="CASCADE"), index=True
+    )
+    lot: Mapped[str] = mapped_column(String(60))
+    lot_name: Mapped[str | None] = mapped_column(Text)
+    supplier: Mapped[str | None] = mapped_column(String(300), index=True)
+    supplier_address: Mapped[str | None] = mapped_column(Text)
+    amount_yuan: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
+    amount_raw: Mapped[str | None] = mapped_column(Text)
+    amount_kind: Mapped[str | None] = mapped_column(String(16))
+    rate: Mapped[Decimal | None] = mapped_column(Numeric(12, 6))
+
+    notice: Mapped[ProcurementNotice] = relationship(back_populates="lots")
+
+
+class Attachment(Base):
+    """A file linked from a document, and the text read from it (or why none was)."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("document_id", "url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str | None] = mapped_column(Text)
+    truncated: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    document: Mapped[Document] = relationship(back_populates="attachments")

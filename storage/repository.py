@@ -6,20 +6,73 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from storage.database import Database
-from storage.models import CrawlError, CrawlRun, Document, DocumentHit
+from storage.models import (
+    Attachment,
+    BidLot,
+    CrawlError,
+    CrawlRun,
+    Document,
+    DocumentHit,
+    ProcurementNotice,
+)
 
 
 class SaveOutcome(StrEnum):
     NEW = "new"
     CHANGED = "changed"
     UNCHANGED = "unchanged"
+
+
+@dataclass
+class LotRecord:
+    """One 标包 of an award notice."""
+
+    lot: str
+    supplier: str | None = None
+    amount_yuan: Decimal | None = None
+    amount_raw: str | None = None
+    amount_kind: str | None = None
+    rate: Decimal | None = None
+    lot_name: str | None = None
+    supplier_address: str | None = None
+
+
+@dataclass
+class NoticeRecord:
+    """The structured fields of a procurement notice; ``details`` keeps everything parsed."""
+
+    notice_type: str
+    project_number: str | None = None
+    project_name: str | None = None
+    buyer: str | None = None
+    agency: str | None = None
+    region: str | None = None
+    announced_on: date | None = None
+    budget_yuan: Decimal | None = None
+    total_award_yuan: Decimal | None = None
+    lots: list[LotRecord] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AttachmentRecord:
+    """A linked file and the text read from it, or why none was."""
+
+    url: str
+    name: str
+    kind: str
+    text: str = ""
+    error: str | None = None
+    truncated: bool = False
 
 
 @dataclass
@@ -43,11 +96,16 @@ class DocumentRecord:
     etag: str | None = None
     last_modified: str | None = None
     hits: list[dict[str, Any]] = field(default_factory=list)
+    notice: NoticeRecord | None = None
+    attachments: list[AttachmentRecord] = field(default_factory=list)
 
     def content_hash(self) -> str:
-        """Hash of what the document says, blind to whitespace and layout."""
+        """Hash of what the document says (attachments included), blind to whitespace."""
+        attached = "|".join(f"{a.url}:{a.text}" for a in self.attachments)
         normalised = re.sub(
-            r"\s+", "", f"{self.title}|{self.published_at}|{self.doc_number}|{self.body_text}"
+            r"\s+",
+            "",
+            f"{self.title}|{self.published_at}|{self.doc_number}|{self.body_text}|{attached}",
         )
         return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
@@ -66,6 +124,31 @@ def listing_fingerprint(title: str | None, date: object) -> str:
 
 def utcnow() -> datetime:
     return datetime.utcnow().replace(microsecond=0)
+
+
+def _replace_notice_and_attachments(
+    session: Session, document: Document, record: DocumentRecord
+) -> None:
+    if document.notice is not None or document.attachments:
+        document.notice = None
+        document.attachments.clear()
+        session.flush()
+    if record.notice is not None:
+        notice = record.notice
+        document.notice = ProcurementNotice(
+            notice_type=notice.notice_type,
+            project_number=notice.project_number,
+            project_name=notice.project_name,
+            buyer=notice.buyer,
+            agency=notice.agency,
+            region=notice.region,
+            announced_on=notice.announced_on,
+            budget_yuan=notice.budget_yuan,
+            total_award_yuan=notice.total_award_yuan,
+            details=notice.details,
+            lots=[BidLot(**vars(lot)) for lot in notice.lots],
+        )
+    document.attachments.extend(Attachment(**vars(a)) for a in record.attachments)
 
 
 class DocumentStore:
@@ -139,6 +222,7 @@ class DocumentStore:
                         document.hits.clear()
                         session.flush()
                     document.hits.extend(DocumentHit(**hit) for hit in record.hits)
+                    _replace_notice_and_attachments(session, document, record)
                 outcomes.append(outcome)
         return outcomes
 

@@ -97,3 +97,57 @@ def test_chinese_text_round_trips_unchanged(store: DocumentStore) -> None:
     store.save(record(title=text, body_text=text))
     document = store.get(record().doc_key)
     assert document is not None and document.title == text and document.body_text == text
+
+
+def test_an_award_notice_is_stored_with_one_row_per_lot(store: DocumentStore) -> None:
+    from decimal import Decimal
+
+    from storage.repository import LotRecord, NoticeRecord
+
+    notice = NoticeRecord(
+        notice_type="award",
+        project_number="GX2024-001",
+        project_name="区块链电子证照平台",
+        buyer="某市数据局",
+        agency="某招标代理有限公司",
+        budget_yuan=Decimal("2000000.00"),
+        lots=[
+            LotRecord(
+                lot="1",
+                supplier="北京链谷科技有限公司",
+                amount_yuan=Decimal("1280000.00"),
+                amount_raw="128万元",
+                amount_kind="amount",
+            ),
+            LotRecord(
+                lot="2",
+                supplier="上海某某信息技术有限公司",
+                amount_kind="rate",
+                rate=Decimal("0.05"),
+                amount_raw="下浮率5%",
+            ),
+        ],
+        details={"source": "test"},
+    )
+    store.save(record(notice=notice))
+    document = store.get(record().doc_key)
+    assert document is not None and document.notice is not None
+    assert document.notice.buyer == "某市数据局"
+    assert [(lot.lot, lot.supplier, lot.amount_yuan, lot.rate) for lot in document.notice.lots] == [
+        ("1", "北京链谷科技有限公司", Decimal("1280000.00"), None),
+        ("2", "上海某某信息技术有限公司", None, Decimal("0.050000")),
+    ]
+
+
+def test_an_attachment_that_changes_changes_the_document(store: DocumentStore) -> None:
+    from storage.repository import AttachmentRecord
+
+    first = AttachmentRecord(url="https://x/a.pdf", name="附件1.pdf", kind="pdf", text="无")
+    assert store.save(record(attachments=[first])) is SaveOutcome.NEW
+    assert store.save(record(attachments=[first])) is SaveOutcome.UNCHANGED
+    second = AttachmentRecord(
+        url="https://x/a.pdf", name="附件1.pdf", kind="pdf", text="区块链平台"
+    )
+    assert store.save(record(attachments=[second])) is SaveOutcome.CHANGED
+    document = store.get(record().doc_key)
+    assert document is not None and [a.text for a in document.attachments] == ["区块链平台"]

@@ -27,11 +27,13 @@ class GkmlptAdapter(ListAdapter):
     def __init__(self, options: dict[str, object] | None = None) -> None:
         super().__init__(options)
         self.sid = str(self.options["sid"]) if self.options.get("sid") else None
+        # Without a configured site id, page 0 is the index page that names it.
+        self.offset = 0 if self.sid else 1
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
-        if page_index == 0 and self.sid is None:
+        if page_index == 0 and self.offset:
             return PageRequest(entry_url)
-        api_page = page_index if self.sid is None else page_index + 1
+        api_page = page_index + 1 - self.offset
         root = entry_url.split("/gkmlpt/", 1)[0]
         category = self.options.get("category", 0)
         return PageRequest(f"{root}/gkmlpt/api/all/{category}?page={api_page}&sid={self.sid}")
@@ -65,6 +67,5 @@ class GkmlptAdapter(ListAdapter):
                 )
             )
         total = int(data.get("total") or 0)
-        offset = 1 if self.options.get("sid") is None else 0
-        page.total_pages = math.ceil(total / PAGE_SIZE) + offset if total else None
+        page.total_pages = math.ceil(total / PAGE_SIZE) + self.offset if total else None
         return page
