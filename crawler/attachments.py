@@ -16,21 +16,23 @@ and a thread cannot be stopped). Nothing here raises for bad input: failures are
 
 from __future__ import annotations
 
-import functools
 import io
+import json
 import logging
-import multiprocessing
+import os
+import pickle
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
-from multiprocessing.connection import Connection
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
+from subprocess import PIPE
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urldefrag, urljoin, urlsplit
 
@@ -38,8 +40,6 @@ import lxml.html
 from lxml import etree
 
 if TYPE_CHECKING:
-    from multiprocessing.context import ForkServerContext, SpawnContext
-
     from docx.document import Document as DocxDocument
     from docx.table import Table, _Cell
 
@@ -74,6 +74,7 @@ _7Z_MAGIC = b"7z\xbc\xaf\x27\x1c"
 _WORD_TOOLS = (("antiword", ("-m", "UTF-8.txt", "-w", "0")), ("catdoc", ("-d", "utf-8", "-w")))
 # An XLSX part is read at most this far, so a zip bomb cannot exhaust memory.
 _XML_PART_LIMIT = 64 * 1024 * 1024
+_SHARED_STRINGS = "xl/sharedStrings.xml"
 _ERROR_LENGTH = 300
 
 
@@ -279,8 +280,9 @@ def extract_attachment_text(
     """Read the text of one downloaded attachment; never raises for bad input.
 
     The format is taken from the bytes first and the ``name``'s extension second, because
-    servers mislabel files. PDF, DOCX and (shared strings only) XLSX are read in a child process
-    killed after ``max_seconds``; DOC/WPS through ``antiword`` or ``catdoc`` when installed.
+    servers mislabel files. PDF, DOCX and (strings only) XLSX are read in a child Python process
+    killed after ``max_seconds`` (which include the child's start, about 0.2 s); DOC/WPS through
+    ``antiword`` or ``catdoc`` when installed, under the same time limit.
     """
     kind = "unknown"
     try:
@@ -387,10 +389,10 @@ def _looks_like_html(head: bytes) -> bool:
 
 
 def _megabytes(size: int) -> str:
+    """Megabytes with as few digits as show the size (the small limits are tests' limits)."""
     value = size / (1024 * 1024)
-    if value < 0.01:
-        return f"{value:.2g}"
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    digits = 2 if value >= 0.01 else 6
+    return f"{value:.{digits}f}".rstrip("0").rstrip(".")
 
 
 def _describe(exc: BaseException) -> str:
@@ -408,70 +410,72 @@ def _cut(text: str, max_chars: int) -> tuple[str, bool]:
 
 
 def _run_isolated(parser: _Parser, data: bytes, max_chars: int, max_seconds: float) -> _Outcome:
-    """Run ``parser`` in a child process; kill it if it has not answered within ``max_seconds``."""
-    context = _process_context()
-    receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_work, args=(parser, data, max_chars, sender), daemon=True)
+    """Run ``parser`` in a fresh Python process; kill it if it has not answered in time.
+
+    A plain subprocess rather than :mod:`multiprocessing`: spawn and forkserver children
+    re-import the parent's ``__main__`` (``python -m crawler`` would rerun the CLI in every
+    child), and forking the threaded crawler is unsafe.
+    """
+    job = pickle.dumps(sys.path) + pickle.dumps((parser, data, max_chars))
+    command = [sys.executable, "-I", "-c", _CHILD_CODE]
     try:
-        worker.start()
-    except Exception as exc:  # e.g. a daemonic process may not have children
-        receiver.close()
+        child = subprocess.Popen(command, stdin=PIPE, stdout=PIPE, stderr=PIPE)
+    except OSError as exc:
         return _Outcome(error=f"could not start parser process: {_describe(exc)}")
-    finally:
-        sender.close()  # else the parent's copy hides the child's death from poll()
     try:
-        return _await_outcome(receiver, worker, max_seconds)
+        reply, complaints = child.communicate(job, timeout=max_seconds)
+    except subprocess.TimeoutExpired:
+        return _Outcome(error=f"timed out after {max_seconds:g}s")
     finally:
-        receiver.close()
-        _reap(worker)
+        if child.poll() is None:  # overran, or the parent was interrupted: kill, don't abandon
+            child.kill()
+            child.communicate()
+    return _read_reply(reply, complaints, child.returncode)
 
 
-def _await_outcome(receiver: Connection, worker: Any, max_seconds: float) -> _Outcome:
-    try:
-        if not receiver.poll(max_seconds):
-            return _Outcome(error=f"timed out after {max_seconds:g}s")
-        outcome = receiver.recv()
-    except (EOFError, OSError):  # the child died before answering
-        worker.join(1)
-        return _Outcome(error=f"parser process died (exit code {worker.exitcode})")
-    return outcome if isinstance(outcome, _Outcome) else _Outcome(error="malformed parser reply")
+# The child's whole program: the parent's import path, then one pickled job, from stdin. -I keeps
+# the working directory and PYTHON* variables from changing what gets imported.
+_CHILD_CODE = (
+    "import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
+    f"from {__name__} import _serve; _serve()"
+)
 
 
-def _reap(worker: Any) -> None:
-    """Make sure the worker is gone: a parser that overran is killed, not abandoned."""
-    worker.join(0.1)  # one that answered is exiting by itself
-    if worker.is_alive():
-        worker.kill()
-        worker.join(5)
-
-
-@functools.cache
-def _process_context() -> SpawnContext | ForkServerContext:
-    """Fork server where available: forking the crawler itself is unsafe with its threads
-    running, and a fork server started with the parsers preloaded makes each child cheap."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    # Takes effect only if the fork server is not running yet; otherwise children import these.
-    context.set_forkserver_preload(["pypdf", "docx", __name__])
-    return context
-
-
-def _work(parser: _Parser, data: bytes, max_chars: int, connection: Connection) -> None:
-    """Child process entry: run one parser, send back an outcome (never an exception)."""
+def _serve() -> None:
+    """Child process entry: run the job on stdin, write its outcome as JSON on stdout."""
+    reply = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # whatever a parser prints goes to stderr, not into the reply
     # Parsers of broken files warn a lot; the outcome carries what matters.
     logging.disable(logging.WARNING)
     warnings.simplefilter("ignore")
+    parser, data, max_chars = pickle.load(sys.stdin.buffer)
+    with reply:
+        json.dump(asdict(_outcome_of(parser, data, max_chars)), reply, ensure_ascii=False)
+
+
+def _outcome_of(parser: _Parser, data: bytes, max_chars: int) -> _Outcome:
     try:
         outcome = parser(data, max_chars)
-        text, cut = _cut(outcome.text, max_chars)
-        outcome = replace(outcome, text=text, truncated=outcome.truncated or cut)
+        text, cut = _cut(_tidy(outcome.text), max_chars)
+        return replace(outcome, text=text, truncated=outcome.truncated or cut)
     except Exception as exc:
-        outcome = _Outcome(error=_describe(exc))
+        return _Outcome(error=_describe(exc))
+
+
+def _read_reply(reply: bytes, complaints: bytes, returncode: int) -> _Outcome:
+    if returncode != 0 or not reply:
+        lines = complaints.decode("utf-8", "replace").strip().splitlines()
+        died = f"parser process died (exit code {returncode})"
+        return _Outcome(error=f"{died}: {lines[-1][:_ERROR_LENGTH]}" if lines else died)
     try:
-        connection.send(outcome)
-    finally:
-        connection.close()
+        return _Outcome(**json.loads(reply))
+    except (ValueError, TypeError) as exc:
+        return _Outcome(error=f"malformed parser reply: {_describe(exc)}")
+
+
+def _tidy(text: str) -> str:
+    """Text safe to store: no NULs (PostgreSQL refuses them), no lone surrogates."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 # --------------------------------------------------------------------------- parsers
@@ -565,9 +569,10 @@ def _xlsx_text(data: bytes, max_chars: int) -> _Outcome:
         parts = [
             part
             for part in archive.namelist()
-            if part == "xl/sharedStrings.xml" or re.fullmatch(r"xl/worksheets/[^/]+\.xml", part)
+            if part == _SHARED_STRINGS or re.fullmatch(r"xl/worksheets/[^/]+\.xml", part)
         ]
-        for part in parts:
+        # Shared strings first, then sheet2 before sheet10, whatever the archive's order.
+        for part in sorted(parts, key=lambda part: (part != _SHARED_STRINGS, len(part), part)):
             with archive.open(part) as stream:
                 lines.extend(_xlsx_strings(stream.read(_XML_PART_LIMIT)))
             if sum(len(line) + 1 for line in lines) > max_chars:
@@ -624,7 +629,7 @@ def _word_binary_text(
                 continue
             text = done.stdout.decode("utf-8", "replace").strip()
             if done.returncode == 0 and text:
-                text, cut = _cut(text, max_chars)
+                text, cut = _cut(_tidy(text), max_chars)
                 return AttachmentText(name, kind, text, None, None, cut)
             error = _tool_error(Path(tool).name, done)
     return _failed(name, kind, error)

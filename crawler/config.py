@@ -50,6 +50,9 @@ class CrawlSettings(BaseModel):
     max_download_mb: int = Field(20, ge=1)
     user_agent: str = BROWSER_USER_AGENT
     obey_robots_txt: bool = False
+    attachments: bool = Field(True, description="read PDF/DOCX/… files linked from documents")
+    max_attachments: int = Field(5, ge=0, le=20, description="attachments read per document")
+    max_attachment_mb: int = Field(20, ge=1)
 
 
 class Settings(BaseSettings):

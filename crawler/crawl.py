@@ -13,7 +13,7 @@ from typing import Any
 
 from loguru import logger
 
-from crawler.config import Settings
+from crawler.config import CrawlSettings, Settings
 from crawler.matcher import Matcher
 from crawler.mirror import Mirror
 from crawler.topics import load_topics
@@ -41,6 +41,7 @@ class SourceCrawl:
     matcher: Matcher
     mirror: Mirror
     max_pages: int
+    crawl: CrawlSettings = field(default_factory=CrawlSettings)  # type: ignore[arg-type]
     adapter: ListAdapter = field(init=False)
     known: dict[str, str | None] = field(default_factory=dict)
     previous_run_clean: bool = False
@@ -148,6 +149,7 @@ def run_crawl(
             matcher=matcher,
             mirror=mirror,
             max_pages=_page_limit(source, settings),
+            crawl=settings.crawl,
             on_progress=on_progress,
         )
         job.begin()

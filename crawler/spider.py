@@ -8,6 +8,7 @@ the run; none of them becomes a document.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
@@ -18,13 +19,14 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.attachments import attachment_links, extract_attachment_text
 from crawler.challenge import classify_page
 from crawler.encoding import decode_html
 from crawler.extract import extract_page
 from crawler.mirror import document_key
 from crawler.scrapy_settings import CHALLENGE_STATUSES
 from spiders.adapters import ListItem, PageRequest
-from storage.repository import DocumentRecord, listing_fingerprint
+from storage.repository import AttachmentRecord, DocumentRecord, listing_fingerprint
 
 if TYPE_CHECKING:
     from crawler.crawl import SourceCrawl
@@ -77,7 +79,9 @@ class SourceSpider(scrapy.Spider):
                 self.job.adapter.list_request(entry, 0), self.parse_list, page_index=0, entry=entry
             )
 
-    def parse_list(self, response: Response) -> Iterator[scrapy.Request | DocumentRecord]:
+    async def parse_list(
+        self, response: Response
+    ) -> AsyncIterator[scrapy.Request | DocumentRecord]:
         job = self.job
         job.stats["list_pages"] += 1
         real_url = response.meta["real_url"]
@@ -109,14 +113,15 @@ class SourceSpider(scrapy.Spider):
             meta = {"doc_key": key, "listing_fingerprint": fingerprint, "item": item}
             if item.inline_html is not None:
                 job.stats["details_inline"] += 1
-                yield from self._document(
-                    item.inline_html.encode("utf-8"), item.url, None, 200, meta
-                )
+                page = item.inline_html.encode("utf-8")
+                async for record in self._document(page, item.url, None, 200, meta):
+                    yield record
                 continue
             job.stats["details_requested"] += 1
             yield self._request(item.detail or PageRequest(item.url), self.parse_detail, **meta)
         job.notify()
-        yield from self._next_page(response, listing, index, all_known)
+        for request in self._next_page(response, listing, index, all_known):
+            yield request
 
     def _next_page(
         self, response: Response, listing: Any, index: int, all_known: bool
@@ -137,7 +142,7 @@ class SourceSpider(scrapy.Spider):
             return
         yield self._request(request, self.parse_list, page_index=next_index, entry=entry)
 
-    def parse_detail(self, response: Response) -> Iterator[DocumentRecord]:
+    async def parse_detail(self, response: Response) -> AsyncIterator[DocumentRecord]:
         self.job.stats["details_fetched"] += 1
         item: ListItem = response.meta["item"]
         body: bytes = response.body
@@ -151,17 +156,26 @@ class SourceSpider(scrapy.Spider):
                 return
             if converted is not None:
                 body, content_type = converted.encode("utf-8"), "text/html; charset=utf-8"
-        yield from self._document(body, item.url, content_type, response.status, response.meta)
+        async for record in self._document(
+            body, item.url, content_type, response.status, response.meta
+        ):
+            yield record
 
-    def _document(
+    async def _document(
         self, body: bytes, url: str, content_type: str | None, status: int, meta: dict[str, Any]
-    ) -> Iterator[DocumentRecord]:
+    ) -> AsyncIterator[DocumentRecord]:
         job = self.job
         extraction = extract_page(body, url, content_type, status)
         if not extraction.is_document:
             job.fail(url, extraction.kind.value, extraction.reason)
             return
-        hits = job.matcher.match(f"{extraction.title or ''}\n{extraction.body_text}")
+        attachments: list[AttachmentRecord] = []
+        if job.crawl.attachments and job.crawl.max_attachments:
+            attachments = await self._attachments(decode_html(body, content_type).text, url)
+        attached_text = "\n".join(a.text for a in attachments if a.text)
+        hits = job.matcher.match(
+            f"{extraction.title or ''}\n{extraction.body_text}\n{attached_text}"
+        )
         source = job.source
         item: ListItem = meta["item"]
         yield DocumentRecord(
@@ -182,7 +196,45 @@ class SourceSpider(scrapy.Spider):
             etag=meta.get("etag"),
             last_modified=meta.get("last_modified"),
             hits=[{k: v for k, v in h.to_dict().items() if k != "label"} for h in hits],
+            attachments=attachments,
         )
+
+    async def _attachments(self, html: str, page_url: str) -> list[AttachmentRecord]:
+        """Fetch and read the files a document links (bounded); a failure is noted, not fatal."""
+        job = self.job
+        records = []
+        max_bytes = job.crawl.max_attachment_mb * 1024 * 1024
+        for link in attachment_links(html, page_url)[: job.crawl.max_attachments]:
+            request = scrapy.Request(
+                job.mirror.fetch_url(link.url),
+                dont_filter=True,
+                meta={"download_slot": job.mirror.slot(link.url), "download_maxsize": max_bytes},
+            )
+            job.stats["attachments_requested"] += 1
+            try:
+                response = await self.crawler.engine.download_async(request)
+            except Exception as exc:  # any download failure: the document still counts
+                error = f"download failed: {_exception_kind(exc)}: {exc}"[:300]
+                records.append(AttachmentRecord(link.url, link.name, link.extension, "", error))
+                continue
+            if response.status != 200:
+                records.append(
+                    AttachmentRecord(
+                        link.url, link.name, link.extension, "", f"HTTP {response.status}"
+                    )
+                )
+                continue
+            text = await asyncio.to_thread(
+                extract_attachment_text, response.body, link.name, max_bytes=max_bytes
+            )
+            if text.error:
+                job.stats["attachment_errors"] += 1
+            records.append(
+                AttachmentRecord(
+                    link.url, link.name, text.kind, text.text, text.error, text.truncated
+                )
+            )
+        return records
 
     def on_failure(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
@@ -203,11 +255,15 @@ def _header(response: Response, name: str) -> str | None:
 
 def _failure_kind(failure: Failure) -> str:
     """A short, stable name for why a request failed after its retries."""
+    return _exception_kind(failure.value)
+
+
+def _exception_kind(exc: BaseException | None) -> str:
     from scrapy import exceptions as scrapy_errors
     from scrapy.spidermiddlewares.httperror import HttpError
 
-    if isinstance(failure.value, HttpError):
-        return f"http_{failure.value.response.status}"
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
     kinds = (
         ("timeout", (scrapy_errors.DownloadTimeoutError, TimeoutError)),
         ("truncated", (scrapy_errors.ResponseDataLossError,)),
@@ -222,6 +278,6 @@ def _failure_kind(failure: Failure) -> str:
         ),
     )
     for kind, classes in kinds:
-        if failure.check(*classes):
+        if isinstance(exc, classes):
             return kind
-    return type(failure.value).__name__.lower()
+    return type(exc).__name__.lower()

@@ -44,7 +44,7 @@ def run_govwatch(
 ) -> CliRun:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("GOVWATCH_")},
-        "GOVWATCH_REPLICA_URL": replica_url,
+        **({"GOVWATCH_REPLICA_URL": replica_url} if replica_url else {}),
         "GOVWATCH_DATABASE_URL": database_url,
         "GOVWATCH_DATA_DIR": str(data_dir),
         "GOVWATCH_CRAWL__POLITE": "false",
