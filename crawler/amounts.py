@@ -41,7 +41,8 @@ _MULTIPLIERS = {
 _FOREIGN = ("美元", "欧元", "港元", "港币", "日元", "英镑")
 _CURRENCIES = (*_FOREIGN, "元", "圆")
 _ARABIC = re.compile(
-    r"(?P<cur>¥|RMB|CNY)?\s*(?<![\d.,])(?P<num>" + _NUMBER + r")(?![\d])"
+    # Not from the middle of a number (1,2|80,000), but after a comma of prose (金额，128万元).
+    r"(?P<cur>¥|RMB|CNY)?\s*(?<![\d.])(?<!\d,)(?P<num>" + _NUMBER + r")(?![\d])"
     r"(?:\s*\(?\s*(?P<unit>(?P<mult>千万|百万|亿|万|千)?(?P<money>"
     + "|".join(_CURRENCIES)
     + r")|千万|百万|亿|万))?"

@@ -129,22 +129,24 @@ def crawl(
     province: Annotated[
         str | None, typer.Option("--province", "-p", help="gansu, 甘肃, 甘肃省 or 620000.")
     ] = None,
-    source: Annotated[str | None, typer.Option("--source", "-s", help="One source by id.")] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="A source by id (repeatable).")
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
-    """Crawl a province's sources (or one source) once and print what was found."""
+    """Crawl a province's sources (or the given sources) once and print what was found."""
     from crawler.crawl import run_crawl
     from crawler.provinces import resolve_province
     from crawler.report_views import crawl_json
     from crawler.topics import load_topics
     from spiders.registry import load_registry
 
-    if (province is None) == (source is None):
+    if (province is None) == (not source):
         raise UserError("give exactly one of --province or --source")
     settings = _settings()
     registry = load_registry(settings.registry_dir)
-    if source is not None:
-        sources = [registry.get(source)]
+    if source:
+        sources = [registry.get(source_id) for source_id in dict.fromkeys(source)]
     else:
         assert province is not None
         resolved = resolve_province(province)

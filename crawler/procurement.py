@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any, Literal
 
 from bs4 import BeautifulSoup, Tag
@@ -134,18 +135,20 @@ def notice_type_of(title: str) -> NoticeType | None:
 
 
 def _classify(title: str, lines: list[str], html: str | None) -> NoticeType | None:
-    signals = len(set(_SIGNALS.findall("\n".join(lines))))
+    """The notice type, from the title or else the first lines; ``None`` for other documents.
+
+    A title without a procurement word (某某档案馆名称变更公告) needs the body's labels too.
+    """
+    signals = len(set(_SIGNALS.findall(narrow("\n".join(lines)))))
     if html and "公告概要" in html:
         signals += 2
-    candidates = [title, *lines[:3]] if title.strip() else lines[:3]
-    for candidate in candidates:
-        if _OFFICIAL_DOC.search(_TRAILING_BRACKETS.sub("", narrow(candidate).strip())):
-            return None
+    heading = title.strip() or (lines[0] if lines else "")
+    if _OFFICIAL_DOC.search(_TRAILING_BRACKETS.sub("", narrow(heading).strip())):
+        return None
+    for candidate in (heading, *lines[:3]):
         kind = notice_type_of(candidate)
-        if kind and (_PROCUREMENT_WORD.search(candidate) or signals >= 2):
-            return kind
         if kind:
-            break
+            return kind if _PROCUREMENT_WORD.search(candidate) or signals >= 2 else None
     return "other" if signals >= 2 else None
 
 
@@ -407,6 +410,8 @@ _LABEL = re.compile(
     r"(?:^|(?<=[\s,;。、.)]))"
     r"(?P<label>[\u4e00-\u9fff]+(?:\([^()]{0,60}\)[\u4e00-\u9fff]*){0,2})\s*:"
 )
+# The label a 一、项目编号 / 二、项目名称 heading starts with, the value after it.
+_HEADING_LABEL = re.compile(r"^\s*(?:采购项目|项目|招标)(?:编号|名称)\s*(?:\([^()]*\))?\s*:?")
 _HEADING = re.compile(r"^(?P<number>[一二三四五六七八九十]{1,3})\s*[、.]\s*(?P<rest>.*)$")
 _NONE_VALUE = re.compile(r"[/\\\-—–_*.…]+|无|暂无|不详|空|null", re.IGNORECASE)
 
@@ -440,6 +445,8 @@ class _Section:
 
 @dataclass
 class _Doc:
+    """One notice being read: its lines, its sections and its HTML (parsed once, if needed)."""
+
     lines: list[str]
     sections: list[_Section]
     html: str | None
@@ -458,15 +465,22 @@ def _squash(text: str) -> str:
 
 
 def _despace(line: str) -> str:
-    """Close up padded labels (``名　　称：`` → ``名称:``) so one label pattern fits all."""
-    line = _SPACED_AT_START.sub(lambda m: _squash(m[1]), line)
-    return _KNOWN_SPACED.sub(lambda m: _squash(m[1]), line)
+    """Close up padded labels (``名　　称：`` → ``名称：``) so one label pattern fits all."""
+    narrowed = narrow(line)
+    spans = [m.span(1) for m in _SPACED_AT_START.finditer(narrowed)]
+    spans += [m.span(1) for m in _KNOWN_SPACED.finditer(narrowed)]
+    gaps = {i for start, end in spans for i in range(start, end) if narrowed[i] in " \t"}
+    return "".join(char for i, char in enumerate(line) if i not in gaps) if gaps else line
 
 
 def _prepare_lines(text: str) -> list[str]:
-    """Narrowed, label-despaced, non-empty lines; tabs kept, they separate table cells."""
+    """Label-despaced, non-empty lines as written; tabs kept, they separate table cells.
+
+    Patterns match the lines narrowed (``：`` → ``:``); narrowing keeps every position, so
+    values are cut from the line as written and keep their ``（）`` and ``，``.
+    """
     lines = []
-    for raw in narrow(text).splitlines():
+    for raw in text.splitlines():
         line = _despace(raw.strip())
         if line:
             lines.append(line)
@@ -477,8 +491,8 @@ def _clean(value: str | None) -> str | None:
     """A value without padding and trailing punctuation; ``None`` for ``无``, ``/`` and blanks."""
     if value is None:
         return None
-    value = re.sub(r"\s+", " ", value).strip(" ,;。、:")
-    if not value or _NONE_VALUE.fullmatch(value):
+    value = re.sub(r"\s+", " ", value).strip(" ,;。、:，；：")
+    if not value or _NONE_VALUE.fullmatch(narrow(value)):
         return None
     return value
 
@@ -489,25 +503,26 @@ def _is_label(label: str) -> bool:
 
 def _cells(line: str) -> list[str]:
     """A table row's cells: tab-separated, else separated by wide gaps, else by any space."""
-    line = re.sub(r"[ \t]+(?=\()", "", line.strip())  # 中标金额 （万元） is one header cell
+    line = re.sub(r"[ \t\u3000]+(?=[(（])", "", line.strip())  # 中标金额 （万元） is one cell
     if "\t" in line:
         return [cell.strip() for cell in line.split("\t")]
-    if re.search(r" {2,}", line):
-        return re.split(r" {2,}", line)
+    if re.search(r"[ \u3000\xa0]{2,}", line):
+        return re.split(r"[ \u3000\xa0]{2,}", line)
     return line.split()
 
 
 def _cell_pairs(line: str) -> list[_Pair]:
     """``label value label value`` cells (公告概要 rows as text), when the labels are known."""
     cells = [cell for cell in _cells(line) if cell]
-    if len(cells) < 2 or _squash(cells[0]) not in _VOCABULARY:
+    labels = [_squash(narrow(cell)) for cell in cells]
+    if len(cells) < 2 or labels[0] not in _VOCABULARY:
         return []
-    if _squash(cells[1]) in _VOCABULARY:
+    if labels[1] in _VOCABULARY:
         return []  # a header row: label after label
     pairs: list[_Pair] = []
     index = 0
-    while index + 1 < len(cells) and _squash(cells[index]) in _VOCABULARY:
-        pairs.append(_Pair(_squash(cells[index]), cells[index + 1]))
+    while index + 1 < len(cells) and labels[index] in _VOCABULARY:
+        pairs.append(_Pair(labels[index], cells[index + 1]))
         index += 2
     if index < len(cells) and pairs:  # stray cells belong to the last value
         last = pairs[-1]
@@ -517,19 +532,18 @@ def _cell_pairs(line: str) -> list[_Pair]:
 
 def _read(line: str) -> tuple[str, list[_Pair]]:
     """The unlabelled text before the first label, and the ``label：value`` pairs of a line."""
-    matches = [m for m in _LABEL.finditer(line) if _is_label(m["label"])]
+    matches = [m for m in _LABEL.finditer(narrow(line)) if _is_label(m["label"])]
+    # 金额：大写：…（小写：…） is one value, not three fields.
+    matches = [
+        m for i, m in enumerate(matches) if not i or _squash(m["label"]) not in _CONTINUATIONS
+    ]
     if not matches:
         cell_pairs = _cell_pairs(line)
         return ("", cell_pairs) if cell_pairs else (line.strip(), [])
     pairs: list[_Pair] = []
     for match, following in zip(matches, [*matches[1:], None], strict=True):
         end = following.start() if following else len(line)
-        label, value = _squash(match["label"]), line[match.end() : end].strip()
-        if label in _CONTINUATIONS and pairs:
-            previous = pairs[-1]
-            pairs[-1] = _Pair(previous.label, f"{previous.value} {label}:{value}".strip())
-            continue
-        pairs.append(_Pair(label, value))
+        pairs.append(_Pair(_squash(match["label"]), line[match.end() : end].strip()))
     return line[: matches[0].start()].strip(), pairs
 
 
@@ -569,9 +583,10 @@ def _section_kind(heading: str) -> str:
 def _sections(lines: list[str]) -> list[_Section]:
     sections = [_Section("preamble", [])]
     for line in lines:
-        heading = _HEADING.match(line)
+        heading = _HEADING.match(narrow(line))
         if heading and heading["rest"]:
-            sections.append(_Section(_section_kind(heading["rest"]), [heading["rest"]]))
+            rest = line[heading.start("rest") :]
+            sections.append(_Section(_section_kind(heading["rest"]), [rest]))
         else:
             sections[-1].lines.append(line)
     return [section for section in sections if section.lines]
@@ -592,9 +607,10 @@ _LOT_SPLIT = re.compile(rf"(?<=[;。,:\s])(?=(?:{_LOT_CORE})\s*[:(])")
 _FAILED = re.compile(r"废标|流标|终止|未成交|无成交|采购失败|无中标|未中标|失败")
 _ORGANISATION = re.compile(
     r"(?:公司|集团|研究院|研究所|设计院|中心|事务所|大学|学院|医院|厂|合作社|联合体|院|所|社|店)"
-    r"(?:\([^()]*\))?$"
+    r"(?:[(（][^()（）]*[)）])?$"
 )
 _MONEY_LIKE = re.compile(r"(?=.*(?:\d|[壹贰叁肆伍陆柒捌玖拾佰仟]))(?=.*(?:[元圆¥%‰]|万|亿)).*")
+_BARE_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _TOTAL_ROW = re.compile(r"^(?:合计|总计|总价|总金额|小计)")
 _UNIT_CELL = re.compile(r"^\(?(?:[千百]?万|亿)?元\)?(?:\(人民币\))?$|^\(人民币\)$|^[%‰]$")
 _UNIT_CAPTION = re.compile(r"单位\s*:?\s*((?:[千百]?万|亿)?元)")
@@ -632,7 +648,7 @@ def _table_header(cells: list[str], mode: str) -> list[tuple[str, str | None]] |
     """Column kinds when ``cells`` are a lot table's header row, else ``None``."""
     if len(cells) < 2 or any(len(_squash(cell)) > 24 for cell in cells):
         return None
-    if any(":" in _PARENS.sub("", cell) for cell in cells):
+    if any(":" in _PARENS.sub("", narrow(cell)) for cell in cells):
         return None
     columns = [_column_kind(cell) for cell in cells]
     kinds = {kind for kind, _ in columns} - {"other"}
@@ -646,27 +662,40 @@ def _merge_units(cells: list[str]) -> list[str]:
     """Put a unit that landed in a cell of its own (``128.5 万元``) back with its number."""
     merged: list[str] = []
     for cell in cells:
-        if merged and _UNIT_CELL.match(_squash(cell)):
+        if merged and _UNIT_CELL.match(narrow(_squash(cell))):
             merged[-1] = f"{merged[-1]}{cell}"
         else:
             merged.append(cell)
     return merged
 
 
-def _text_rows(lines: list[str], start: int) -> tuple[list[list[str]], int]:
+def _text_rows(lines: list[str], start: int, mode: str) -> tuple[list[list[str]], int]:
     """The rows after a text table's header, up to the first line that is not a row."""
     rows: list[list[str]] = []
     index = start
     while index < len(lines):
         line = lines[index]
-        if _HEADING.match(line) or _read(line)[1]:
+        if _HEADING.match(narrow(line)) or _read(line)[1]:
             break
         cells = _merge_units(_cells(line))
-        if len(cells) < 2:
+        if len(cells) < 2 or _table_header(cells, mode):
             break
         rows.append(cells)
         index += 1
     return rows, index
+
+
+def _is_money(cell: str) -> bool:
+    """Whether a cell states money or a rate (``128万元``, ``下浮率5%``), not 万达大厦3号."""
+    return bool(_MONEY_LIKE.match(narrow(cell))) and parse_amount(cell).kind != "unknown"
+
+
+def _money_cell(cell: str) -> bool:
+    """A cell an amount column could hold: money, a bare number (the header has the unit), /."""
+    cell = narrow(cell).strip()
+    return bool(
+        _MONEY_LIKE.match(cell) or _BARE_NUMBER.fullmatch(cell) or _NONE_VALUE.fullmatch(cell)
+    )
 
 
 def _looks_like_id(cell: str) -> bool:
@@ -695,9 +724,9 @@ def _assign_uneven(kinds: list[str], cells: list[str]) -> list[tuple[str, str]]:
         pairs.append((kinds[head], cells[left]))
         head, left = head + 1, left + 1
     while tail > head and kinds[tail - 1] in ("amount", "budget", "max") and right > left:
-        cell = cells[right - 1]
-        if not (_MONEY_LIKE.match(cell) or _NONE_VALUE.fullmatch(cell)):
+        if not _money_cell(cells[right - 1]):
             break
+        cell = cells[right - 1]
         pairs.append((kinds[tail - 1], cell))
         tail, right = tail - 1, right - 1
     middle_kinds, middle = kinds[head:tail], cells[left:right]
@@ -730,7 +759,7 @@ def _lot_from_record(
     if mode != "award":
         return lot
     supplier = _clean(record.get("supplier"))
-    lot.failed = bool(_FAILED.search(" ".join(record.values()))) or (not supplier and not money)
+    lot.failed = bool(_FAILED.search(" ".join(record.values())))
     lot.supplier = None if lot.failed else supplier
     lot.supplier_address = None if lot.failed else _clean(record.get("address"))
     if lot.failed and lot.amount and lot.amount.kind != "amount":
@@ -751,7 +780,7 @@ def _table_lots(
     body = [row for row in rows if row not in totals]
     total = None
     for row in totals:
-        money = [cell for cell in row if _MONEY_LIKE.match(cell)]
+        money = [cell for cell in row if _is_money(cell)]
         if money:
             total = parse_amount(money[-1], hints.get("amount"))
     lots = []
@@ -763,13 +792,17 @@ def _table_lots(
 
 
 def _split_lots(lines: Iterable[str]) -> list[str]:
-    return [piece for line in lines for piece in _LOT_SPLIT.split(line) if piece.strip()]
+    pieces = []
+    for line in lines:
+        cuts = [0, *(m.start() for m in _LOT_SPLIT.finditer(narrow(line))), len(line)]
+        pieces += [line[a:b].strip() for a, b in pairwise(cuts) if line[a:b].strip()]
+    return pieces
 
 
 def _lot_amount(pair: _Pair) -> Amount:
     value = pair.value
     # 下浮率：5 has no % sign: the label is what says it is a rate.
-    if "率" in pair.key and not re.search(r"[%‰]", value):
+    if "率" in pair.key and not re.search(r"[%‰％]", value):
         value = f"{pair.key}:{value}"
     return parse_amount(value, pair.hint)
 
@@ -796,26 +829,26 @@ def _fill_from_pair(lot: Lot, pair: _Pair, mode: str) -> None:
 
 def _fill_from_prefix(lot: Lot, prefix: str, mode: str) -> None:
     """Unlabelled text right after a lot marker: a name, a winner, an amount, or 废标."""
-    text = prefix.strip(" ,;。、:")
+    text = prefix.strip(" ,;。、:，；：\u3000")
     if not text:
         return
     if mode == "award" and _FAILED.search(text):
         lot.failed = True
         return
-    bracketed = re.fullmatch(r"\((.+)\)", text)
+    bracketed = re.fullmatch(r"[(（](.+)[)）]", text)
     if bracketed:
         lot.lot_name = lot.lot_name or _clean(bracketed[1])
         return
     names = []
     for cell in _cells(text):
-        if _MONEY_LIKE.match(cell):
+        if _is_money(cell):
             _set_amount(lot, parse_amount(cell))
         elif mode == "award" and _ORGANISATION.search(cell) and not lot.supplier:
             lot.supplier = cell
         else:
             names.append(cell)
     if names:
-        lot.lot_name = lot.lot_name or _clean(" ".join(names).strip("()"))
+        lot.lot_name = lot.lot_name or _clean(" ".join(names).strip("()（）"))
 
 
 def _has_content(lot: Lot) -> bool:
@@ -834,7 +867,7 @@ def _lots_from_lines(lines: list[str], mode: str) -> tuple[list[Lot], Amount | N
         columns = _table_header(_cells(lines[index]), mode)
         if columns:
             caption = _unit_caption(lines[max(0, index - 2) : index + 1])
-            rows, index = _text_rows(lines, index + 1)
+            rows, index = _text_rows(lines, index + 1, mode)
             table_lots, table_total = _table_lots(columns, rows, mode, caption)
             lots.extend(table_lots)
             total = total or table_total
@@ -842,7 +875,7 @@ def _lots_from_lines(lines: list[str], mode: str) -> tuple[list[Lot], Amount | N
             continue
         line = lines[index]
         index += 1
-        marker = _LOT_MARKER.match(line)
+        marker = _LOT_MARKER.match(narrow(line))
         if marker:
             current = Lot(lot=_squash(marker["lot"]))
             lots.append(current)
@@ -871,7 +904,7 @@ def _settled(lot: Lot) -> Lot:
 
 def _unit_caption(lines: list[str]) -> str | None:
     for line in lines:
-        caption = _UNIT_CAPTION.search(_squash(line))
+        caption = _UNIT_CAPTION.search(narrow(_squash(line)))
         if caption:
             return caption[1]
     return None
@@ -881,7 +914,7 @@ def _unit_caption(lines: list[str]) -> str | None:
 
 
 def _cell_text(cell: Tag) -> str:
-    return re.sub(r"\s+", " ", narrow(cell.get_text(" ", strip=True))).strip()
+    return re.sub(r"\s+", " ", cell.get_text(" ", strip=True)).strip()
 
 
 def _grid(table: Tag) -> list[list[str]]:
@@ -922,6 +955,7 @@ def _span(value: object) -> int:
 
 
 def _html_lots(doc: _Doc, mode: str) -> tuple[list[Lot], Amount | None]:
+    """Lots from the first HTML table with a lot header (rowspans and colspans resolved)."""
     soup = doc.soup
     if soup is None:
         return [], None
@@ -945,7 +979,7 @@ def _summary_pairs(doc: _Doc) -> list[_Pair]:
         return []
     pairs = []
     for cell in soup.find_all("td", class_="title"):
-        label = _squash(_cell_text(cell)).rstrip(":")
+        label = _squash(narrow(_cell_text(cell))).rstrip(":")
         value = cell.find_next_sibling("td")
         if label in _VOCABULARY and isinstance(value, Tag):
             pairs.append(_Pair(label, _cell_text(value)))
@@ -974,6 +1008,7 @@ def _assign(notice: Notice, name: str, pair: _Pair) -> None:
         return
     if name in _CONTACT_FIELDS:
         current = getattr(notice, name)
+        value = narrow(value)  # telephone numbers, compared and dialled in ASCII
         if current is None:
             setattr(notice, name, value)
         elif value not in current:
@@ -983,9 +1018,13 @@ def _assign(notice: Notice, name: str, pair: _Pair) -> None:
         return
     if name in _AMOUNT_FIELDS:
         setattr(notice, name, parse_amount(value, pair.hint))
+    elif name == "project_number":
+        notice.project_number = narrow(value)  # an identifier: ＺＢ２０２４ is ZB2024
     elif name == "announced_on":
         moment = parse_date(value)
         notice.announced_on = moment.date() if moment else None
+    elif name == "reason":
+        notice.reason = pair.value.strip()  # a sentence: its full stop stays
     else:
         setattr(notice, name, value)
 
@@ -1005,25 +1044,28 @@ def _apply(notice: Notice, pair: _Pair, party: str | None) -> str | None:
 def _requirement_lines(lines: list[str]) -> tuple[int, int] | None:
     """Where the 采购需求 block (the lots of a tender) starts and ends in ``lines``."""
     for start, line in enumerate(lines):
-        if _REQUIREMENTS.match(line):
+        if _REQUIREMENTS.match(narrow(line)):
             end = start + 1
-            while end < len(lines) and not _REQUIREMENTS_END.match(lines[end]):
+            while end < len(lines) and not _REQUIREMENTS_END.match(narrow(lines[end])):
                 end += 1
             return start, end
     return None
 
 
 def _read_summary(notice: Notice, doc: _Doc) -> None:
+    """The ccgp 公告概要 first: its cells are exact, so its values win over the body's."""
     for pair in _summary_pairs(doc):
         _apply(notice, pair, None)
 
 
 def _read_published(notice: Notice, doc: _Doc) -> None:
+    """The page's publication date, when the 公告概要 gave none."""
     if notice.announced_on is None and doc.published_at is not None:
         notice.announced_on = doc.published_at.date()
 
 
 def _read_fields(notice: Notice, doc: _Doc) -> None:
+    """Every labelled field of the body, section by section, following whose block it is."""
     for section in doc.sections:
         if section.kind in _NOT_FIELDS:
             continue
@@ -1032,7 +1074,7 @@ def _read_fields(notice: Notice, doc: _Doc) -> None:
         for index, line in enumerate(section.lines):
             if block and block[0] <= index < block[1]:
                 continue  # a lot's 预算金额 is not the project's
-            marker = _PARTY_MARKER.match(line)
+            marker = _PARTY_MARKER.match(narrow(line))
             if marker:
                 party = next(name for name, value in marker.groupdict().items() if value)
                 line = line[marker.end() :]
@@ -1046,21 +1088,25 @@ def _heading_value(notice: Notice, section: _Section) -> None:
     field_name = {"number": "project_number", "name": "project_name"}.get(section.kind)
     if not field_name or getattr(notice, field_name) is not None:
         return
-    heading = _PARENS.sub("", _squash(section.lines[0]))
-    rest = re.sub(r"^(?:采购项目|项目|招标)(?:编号|名称):?", "", heading)
-    if not rest and len(section.lines) > 1 and not _read(section.lines[1])[1]:
+    heading = section.lines[0]
+    label = _HEADING_LABEL.match(narrow(heading))
+    rest = heading[label.end() :] if label else ""
+    if not rest.strip() and len(section.lines) > 1 and not _read(section.lines[1])[1]:
         rest = section.lines[1]
     value = _clean(rest)
+    if value and field_name == "project_number":
+        value = narrow(value)
     if value:
         setattr(notice, field_name, value)
 
 
 def _section_text(section: _Section, skip: Callable[[str], bool]) -> str | None:
+    """A section's text without its heading words (``项目终止的原因：`` or ``更正信息 ``)."""
     heading = section.lines[0]
-    _, _, after_colon = heading.partition(":")
-    lines = [after_colon] if after_colon.strip() else []
-    lines += [line for line in section.lines[1:] if not skip(line)]
-    text = "\n".join(line.strip() for line in lines if line.strip())
+    title = re.match(r"\S+?(?:\s+|:)|\S+$", narrow(heading))
+    lines = [heading[title.end() :]] if title else []
+    lines += section.lines[1:]
+    text = "\n".join(line.strip() for line in lines if line.strip() and not skip(line))
     return text or None
 
 
@@ -1071,29 +1117,23 @@ def _read_reason(notice: Notice, doc: _Doc) -> None:
     wanted = ("reason",) if notice.notice_type == "termination" else ("change", "reason")
     for section in doc.sections:
         if section.kind in wanted:
-            if section.kind == "change":
-                # The 更正日期 line dates the notice; it is not part of what changed.
-                text = _section_text(section, lambda line: bool(re.match(r"更正日期", line)))
-                text = "\n".join(filter(None, [_change_heading(section), text]))
-            else:
-                text = _section_text(section, lambda line: False)
+            # The 更正日期 line dates the notice; it is not part of what changed.
+            text = _section_text(section, lambda line: line.startswith("更正日期"))
             if text:
                 notice.reason = text
                 return
 
 
-def _change_heading(section: _Section) -> str | None:
-    """更正事项 written in the heading line itself (``二、更正信息 更正事项：…``)."""
-    heading = section.lines[0]
-    _, pairs = _read(heading)
-    return "\n".join(f"{p.label}:{p.value}" for p in pairs if p.key != "更正日期") or None
-
-
 def _read_lots(notice: Notice, doc: _Doc) -> None:
+    """An award's lots with winners and amounts, a tender's lots with budgets."""
     if notice.notice_type == "award":
         lots, total = _html_lots(doc, "award")
         if not lots:
-            lots, total = _lots_from_lines(_lot_lines(doc, ("award",), _LOT_FALLBACK), "award")
+            # Section by section: a table never runs on into the next section.
+            for lines in _award_blocks(doc):
+                block_lots, block_total = _lots_from_lines(lines, "award")
+                lots += block_lots
+                total = total or block_total
         notice.lots = lots
         notice.total_award = notice.total_award or total
     elif notice.notice_type == "tender":
@@ -1103,26 +1143,23 @@ def _read_lots(notice: Notice, doc: _Doc) -> None:
         notice.lots = lots
 
 
-def _lot_lines(doc: _Doc, kinds: tuple[str, ...], fallback: frozenset[str]) -> list[str]:
-    """The lines of the sections of ``kinds``, or of the ``fallback`` kinds when there are none."""
-    chosen = [s for s in doc.sections if s.kind in kinds] or [
-        s for s in doc.sections if s.kind in fallback
-    ]
-    lines: list[str] = []
-    for section in chosen:
-        first = section.lines[0]
-        # The heading itself (中标（成交）信息) is no lot; a label on it (供应商名称：…) may be.
-        keep_heading = section.kind not in kinds or bool(_read(first)[1])
-        lines += section.lines if keep_heading else section.lines[1:]
-    return lines
+def _award_blocks(doc: _Doc) -> list[list[str]]:
+    """The lines of each 中标（成交）信息 section; without one, of the sections that may say it."""
+    chosen = [s for s in doc.sections if s.kind == "award"]
+    if chosen:
+        # The heading itself (中标（成交）信息) is no lot; a label on it (中标人：…) may be.
+        return [s.lines if _read(s.lines[0])[1] else s.lines[1:] for s in chosen]
+    return [s.lines for s in doc.sections if s.kind in _LOT_FALLBACK]
 
 
 def _tender_lines(doc: _Doc) -> list[str]:
+    """The 采购需求 block of a tender, its label taken off the first line."""
     for section in doc.sections:
         block = _requirement_lines(section.lines)
         if block:
             start, end = block
-            first = _REQUIREMENTS.sub("", section.lines[start])
+            label = _REQUIREMENTS.match(narrow(section.lines[start]))
+            first = section.lines[start][label.end() if label else 0 :]
             return [first, *section.lines[start + 1 : end]]
     return []
 
@@ -1138,7 +1175,7 @@ def _read_signature_date(notice: Notice, doc: _Doc) -> None:
     if notice.announced_on is not None:
         return
     for line in reversed(doc.lines[-3:]):
-        if _DATE_LINE.fullmatch(line.strip()):
+        if _DATE_LINE.fullmatch(narrow(line).strip()):
             moment = parse_date(line)
             notice.announced_on = moment.date() if moment else None
             return

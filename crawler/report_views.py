@@ -44,6 +44,11 @@ def record_to_dict(record: DocumentRecord) -> dict[str, Any]:
         "publisher": record.publisher,
         "body_length": len(record.body_text),
         "hits": record.hits,
+        "notice": record.notice.details if record.notice else None,
+        "attachments": [
+            {"url": a.url, "name": a.name, "kind": a.kind, "chars": len(a.text), "error": a.error}
+            for a in record.attachments
+        ],
     }
 
 

@@ -24,6 +24,7 @@ from crawler.challenge import classify_page
 from crawler.encoding import decode_html
 from crawler.extract import extract_page
 from crawler.mirror import document_key
+from crawler.notices import NOTICE_KINDS, read_notice
 from crawler.scrapy_settings import CHALLENGE_STATUSES
 from spiders.adapters import ListItem, PageRequest
 from storage.repository import AttachmentRecord, DocumentRecord, listing_fingerprint
@@ -169,22 +170,27 @@ class SourceSpider(scrapy.Spider):
         if not extraction.is_document:
             job.fail(url, extraction.kind.value, extraction.reason)
             return
+        html = decode_html(body, content_type).text
         attachments: list[AttachmentRecord] = []
         if job.crawl.attachments and job.crawl.max_attachments:
-            attachments = await self._attachments(decode_html(body, content_type).text, url)
+            attachments = await self._attachments(html, url)
         attached_text = "\n".join(a.text for a in attachments if a.text)
         hits = job.matcher.match(
             f"{extraction.title or ''}\n{extraction.body_text}\n{attached_text}"
         )
         source = job.source
         item: ListItem = meta["item"]
+        title = extraction.title or item.title
+        notice = None
+        if source.kind in NOTICE_KINDS:
+            notice = read_notice(title, extraction.body_text, html, extraction.published_at)
         yield DocumentRecord(
             doc_key=meta["doc_key"],
             source_id=source.id,
             province_code=source.province_code,
             kind=source.kind,
             url=url,
-            title=extraction.title or item.title,
+            title=title,
             published_at=extraction.published_at,
             body_text=extraction.body_text,
             doc_number=extraction.doc_number,
@@ -197,6 +203,7 @@ class SourceSpider(scrapy.Spider):
             last_modified=meta.get("last_modified"),
             hits=[{k: v for k, v in h.to_dict().items() if k != "label"} for h in hits],
             attachments=attachments,
+            notice=notice,
         )
 
     async def _attachments(self, html: str, page_url: str) -> list[AttachmentRecord]:

@@ -38,10 +38,10 @@ def truth(replica: ReplicaThread, host: str) -> list[dict]:  # type: ignore[type
     return [d for d in replica.replica.documents() if d["host"] == host]
 
 
-def test_a_province_crawl_stores_every_document_with_the_right_fields_and_hits(
+def test_a_crawl_stores_every_document_with_the_right_fields_and_hits(
     replica: ReplicaThread, database_url: str, tmp_path: Path
 ) -> None:
-    result = crawl(replica, database_url, tmp_path, "--province", "shanghai")
+    result = crawl(replica, database_url, tmp_path, "-s", "shanghai-policy", "-s", "shanghai-work-report")
     assert result.returncode == 0, result.stderr
     assert {s["source_id"] for s in result.json["sources"]} == {
         "shanghai-policy",
@@ -70,7 +70,7 @@ def _tail(expected: list[dict], year: int) -> str:  # type: ignore[type-arg]
 def test_gbk_portal_decodes_every_page_including_the_one_whose_header_lies(
     replica: ReplicaThread, database_url: str, tmp_path: Path
 ) -> None:
-    result = crawl(replica, database_url, tmp_path, "--province", "甘肃")
+    result = crawl(replica, database_url, tmp_path, "--source", "gansu-policy")
     assert result.returncode == 0, result.stderr
     stored = stored_documents(database_url)
     expected = truth(replica, "www.gansu.gov.cn")
@@ -84,10 +84,10 @@ def test_gbk_portal_decodes_every_page_including_the_one_whose_header_lies(
 def test_a_recrawl_fetches_no_known_detail_page_and_a_new_document_is_the_only_fetch(
     replica: ReplicaThread, database_url: str, tmp_path: Path
 ) -> None:
-    assert crawl(replica, database_url, tmp_path, "-p", "620000").returncode == 0
+    assert crawl(replica, database_url, tmp_path, "-s", "gansu-policy").returncode == 0
     replica.replica.reset_counts()
 
-    again = crawl(replica, database_url, tmp_path, "-p", "gansu")
+    again = crawl(replica, database_url, tmp_path, "-s", "gansu-policy")
     assert again.returncode == 0, again.stderr
     assert again.json["documents"] == []
     assert list(replica.replica.request_counts()) == ["/www.gansu.gov.cn/gsszf/zcwj/index.html"]
@@ -99,7 +99,7 @@ def test_a_recrawl_fetches_no_known_detail_page_and_a_new_document_is_the_only_f
         ["各市州人民政府：", "推动区块链技术在政务服务、农产品质量安全追溯等领域的应用。"],
     )
     replica.replica.reset_counts()
-    third = crawl(replica, database_url, tmp_path, "-p", "gansu")
+    third = crawl(replica, database_url, tmp_path, "-s", "gansu-policy")
     assert third.returncode == 0, third.stderr
     assert [d["url"] for d in third.json["documents"]] == [published["real_url"]]
     hits = third.json["documents"][0]["hits"]
@@ -161,7 +161,7 @@ def test_an_unreachable_site_fails_the_run_and_stores_nothing(
     database_url: str, tmp_path: Path
 ) -> None:
     result = run_govwatch(
-        ["crawl", "-p", "shanghai", "--json"],
+        ["crawl", "-s", "shanghai-policy", "-s", "shanghai-work-report", "--json"],
         replica_url="http://127.0.0.1:9",
         database_url=database_url,
         data_dir=tmp_path,
