@@ -102,6 +102,7 @@ _PROCESSING_INSTRUCTIONS = re.compile(r"<\?[^>]*>")
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|-)\s*")
 _META_DATE_KEYS = ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "pubtime")
 _GENERATION_TIME = re.compile(r"页面生成时间\s*(.+)")
+DATE_AFTER_TITLE_CHARS = 120
 
 
 @dataclass
@@ -203,6 +204,7 @@ def _read_document(tree: lxml.html.HtmlElement, html: str, result: Extraction) -
         ("infotable:发布日期", lambda: parse_date(info.get("published_date"))),
         ("label:发布时间", lambda: _labelled_date(header_text())),
         ("url", lambda: date_from_url(result.url or "")),
+        ("near-title", lambda: _date_after_title(header_text(), result.title)),
         ("infotable:成文日期", lambda: parse_date(info.get("written_date"))),
     ])  # fmt: skip
     _pick(result, "doc_number", [
@@ -380,6 +382,21 @@ def _labelled_date(text: str) -> datetime | None:
         if found:
             return found[0][1]
     return None
+
+
+def _date_after_title(text: str, title: str | None) -> datetime | None:
+    """A bare date printed under the title (``2025-12-12 18:35　来源…``), not one further away.
+
+    Only the lines right after the title are read: sidebars and footers carry other dates.
+    """
+    if not title:
+        return None
+    at = text.find(title[:30])
+    if at < 0:
+        return None
+    following = text[at + min(len(title), 30) :][:DATE_AFTER_TITLE_CHARS]
+    found = find_dates(following)
+    return found[0][1] if found else None
 
 
 def _labelled_source(text: str) -> str | None:

@@ -1,5 +1,7 @@
-"""A deterministic local replica of Chinese government portals (TRS WCM static CMS markup).
+"""A deterministic local replica of the Chinese government web.
 
+Four hand-built TRS WCM portals (replica.sites), and every other source of the registry served
+in its CMS family's markup and behaviour (replica.families, per spiders/adapters/FAMILIES.md).
 Start one in a background thread with ReplicaThread, or on your own loop with Replica.start;
 `python -m replica` serves one in the foreground.
 """

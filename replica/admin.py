@@ -2,6 +2,7 @@
 
 Routes (JSON in, JSON out; dates as ISO strings):
     POST   /_replica/publish    {host, column_path, title, body_paragraphs, published?, doc_number?}
+                                 or {source_id, title, body_paragraphs, published?, notice?, …}
     POST   /_replica/edit       {url_path, title?, body_paragraphs?}
     POST   /_replica/faults     {path, kind, status?, delay?, times?}
     DELETE /_replica/faults
@@ -70,6 +71,15 @@ def _parse_published(value: str | None) -> date | datetime | None:
 
 async def _publish(replica: Replica, request: web.BaseRequest) -> dict[str, Any]:
     body = await _body(request)
+    if "source_id" in body:
+        return replica.publish_to_source(
+            body["source_id"],
+            body["title"],
+            body["body_paragraphs"],
+            published=_parse_published(body.get("published")),
+            notice=body.get("notice"),
+            doc_number=body.get("doc_number"),
+        )
     return replica.publish(
         body["host"],
         body["column_path"],

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import threading
 from concurrent.futures import Future
+from pathlib import Path
 from types import TracebackType
 
-from replica.server import Replica
+from replica.server import DEFAULT_SEARCH_RATE_LIMIT, Replica
 
 STARTUP_TIMEOUT = 30.0
 STOP_TIMEOUT = 5.0
@@ -25,9 +26,17 @@ class ReplicaThread:
     """
 
     def __init__(
-        self, seed: int = 0, scale: int = 1, host: str = "127.0.0.1", port: int = 0
+        self,
+        seed: int = 0,
+        scale: int = 1,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        registry_dir: Path | None = None,
+        search_rate_limit: tuple[int, float] = DEFAULT_SEARCH_RATE_LIMIT,
     ) -> None:
-        self.replica = Replica(seed=seed, scale=scale)
+        self.replica = Replica(
+            seed=seed, scale=scale, registry_dir=registry_dir, search_rate_limit=search_rate_limit
+        )
         self.base_url = ""
         self._host = host
         self._port = port

@@ -18,10 +18,11 @@ class Reply:
     charset: str  # announced in the Content-Type header, not necessarily the true one
     etag: str | None = None
     last_modified: datetime | None = None
+    mime: str = "text/html"  # JSON APIs and XML data proxies send other media types
 
     @property
     def content_type(self) -> str:
-        return f"text/html; charset={self.charset}"
+        return f"{self.mime}; charset={self.charset}"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class RenderedPage:
     charset: str
     etag: str
     last_modified: datetime | None
+    mime: str = "text/html"
 
     @classmethod
     def encode(
@@ -46,15 +48,16 @@ class RenderedPage:
         encoding: str,
         charset: str,
         last_modified: datetime | None = None,
+        mime: str = "text/html",
     ) -> RenderedPage:
         # Characters outside GBK become numeric character references, as TRS exports them.
         data = html.encode(encoding, errors="xmlcharrefreplace")
         marker = VISITS_PLACEHOLDER.encode("ascii")
         head, found, tail = data.partition(marker)
         etag = '"' + hashlib.blake2b(head + tail, digest_size=10).hexdigest() + '"'
-        return cls(head, tail if found else None, charset, etag, last_modified)
+        return cls(head, tail if found else None, charset, etag, last_modified, mime)
 
     def reply(self, visits: int = 0) -> Reply:
         """The page with `visits` filled in as its 浏览次数."""
         body = self.head if self.tail is None else self.head + str(visits).encode() + self.tail
-        return Reply(200, body, self.charset, self.etag, self.last_modified)
+        return Reply(200, body, self.charset, self.etag, self.last_modified, self.mime)

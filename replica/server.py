@@ -6,12 +6,18 @@ import asyncio
 import contextlib
 from collections.abc import Iterable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from replica import admin, delivery
+from replica.families.base import METHOD_NOT_ALLOWED
+from replica.families.call import Call
+from replica.families.web import FamilyWeb
 from replica.faults import Fault, FaultKind, FaultTable
+from replica.rendered import Reply
 from replica.static_web import StaticWeb
 from replica.traffic import RequestLog
 
@@ -21,19 +27,39 @@ SHUTDOWN_TIMEOUT = 0.5
 HANG_POLL_SECONDS = 0.1
 
 
-class Replica:
-    """A deterministic local replica of several Chinese government portals.
+DEFAULT_SEARCH_RATE_LIMIT = (3, 10.0)  # ccgp bxsearch: requests per window of seconds
 
-    The same seed yields a byte-identical web (the 浏览次数 counters aside). Every method may be
+
+class Replica:
+    """A deterministic local replica of the Chinese government web.
+
+    Four hand-built TRS portals (replica.sites) plus, for every other source of the registry,
+    a column generated in its CMS family's markup (replica.families). The same seed and
+    registry yield a byte-identical web (the 浏览次数 counters aside). Every method may be
     called from any thread while the server runs.
     """
 
-    def __init__(self, seed: int = 0, scale: int = 1) -> None:
+    def __init__(
+        self,
+        seed: int = 0,
+        scale: int = 1,
+        registry_dir: Path | None = None,
+        search_rate_limit: tuple[int, float] = DEFAULT_SEARCH_RATE_LIMIT,
+    ) -> None:
+        """`registry_dir` None serves the packaged registry (spiders/sources)."""
         if scale < 1:
             raise ValueError(f"scale must be at least 1: {scale}")
+        from spiders.registry import load_registry  # the registry pulls in the crawler's code
+
         self.seed = seed
         self.scale = scale
         self._web = StaticWeb(seed, scale)
+        generated = []
+        for source in load_registry(registry_dir).sources:
+            host, path = _entry_host_and_path(source.entry_urls[0])
+            if not self._web.claim(host, path, source.id):
+                generated.append(source)
+        self._families = FamilyWeb(generated, seed, scale, search_rate_limit)
         self._faults = FaultTable()
         self._log = RequestLog()
         self._runner: web.ServerRunner | None = None
@@ -73,9 +99,28 @@ class Replica:
 
     # -- content -------------------------------------------------------------------------
 
+    @property
+    def search_rate_limit(self) -> tuple[int, float]:
+        """(requests, seconds) the ccgp search allows before its 频繁访问 page, all clients."""
+        return self._families.search_limit.limit
+
+    @search_rate_limit.setter
+    def search_rate_limit(self, limit: tuple[int, float]) -> None:
+        self._families.search_limit.limit = limit
+
+    @property
+    def unserved_sources(self) -> list[str]:
+        """Ids of registry sources whose adapter family the replica cannot imitate."""
+        return list(self._families.unserved)
+
     def documents(self) -> list[dict[str, Any]]:
-        """Ground truth of every served document (see Document.ground_truth for the keys)."""
-        return self._web.documents()
+        """Ground truth of every served document: hand-built sites first, then the registry's.
+
+        Keys: host, column_path, kind, url_path, real_url, title, published, doc_number,
+        publisher, blockchain_count, lying_charset, source_id and notice (None unless the
+        document is a procurement notice).
+        """
+        return self._web.documents() + self._families.documents()
 
     def publish(
         self,
@@ -86,8 +131,45 @@ class Replica:
         published: date | datetime | None = None,
         doc_number: str | None = None,
     ) -> dict[str, Any]:
-        """Publish a document on top of a column and return its ground truth."""
-        return self._web.publish(host, column_path, title, body_paragraphs, published, doc_number)
+        """Publish a document on top of a column and return its ground truth.
+
+        A generated source's column is named by its entry URL's host and path.
+        """
+        try:
+            return self._web.publish(
+                host, column_path, title, body_paragraphs, published, doc_number
+            )
+        except KeyError:
+            column = self._families.find_column(host, column_path)
+            if column is None:
+                raise
+        return self._families.publish(
+            column.source.id, title, body_paragraphs, published, doc_number=doc_number
+        )
+
+    def publish_to_source(
+        self,
+        source_id: str,
+        title: str,
+        body_paragraphs: Iterable[str],
+        published: date | datetime | None = None,
+        notice: dict[str, Any] | None = None,
+        doc_number: str | None = None,
+    ) -> dict[str, Any]:
+        """Publish a document as the newest of a registry source and return its ground truth.
+
+        `notice` (procurement sources) takes the ground-truth shape: notice_type,
+        project_number, project_name, buyer, agency, budget_yuan, lots.
+        """
+        mapped = self._web.column_of(source_id)
+        if mapped is not None:
+            host, column_path = mapped
+            return self._web.publish(
+                host, column_path, title, body_paragraphs, published, doc_number
+            )
+        return self._families.publish(
+            source_id, title, body_paragraphs, published, notice, doc_number
+        )
 
     def edit(
         self,
@@ -96,7 +178,10 @@ class Replica:
         body_paragraphs: Iterable[str] | None = None,
     ) -> dict[str, Any]:
         """Change the document served at url_path and return its new ground truth."""
-        return self._web.edit(url_path, title, body_paragraphs)
+        try:
+            return self._web.edit(url_path, title, body_paragraphs)
+        except KeyError:
+            return self._families.edit(url_path, title, body_paragraphs)
 
     # -- faults and the request log --------------------------------------------------------
 
@@ -129,11 +214,11 @@ class Replica:
         if path.startswith(admin.PREFIX):
             return await admin.handle(self, request)
         self._log.record(path)
-        if request.method not in ("GET", "HEAD"):
-            return web.Response(status=405, headers={"Allow": "GET, HEAD"})
+        if request.method not in ("GET", "HEAD", "POST"):
+            return web.Response(status=405, headers={"Allow": "GET, HEAD, POST"})
         fault = self._faults.take(path)
         if fault is None:
-            return delivery.respond(request, self._web.lookup(path) or delivery.NOT_FOUND)
+            return delivery.respond(request, await self._lookup(request))
         if fault.delay:
             await self._pause(fault.delay)
             if self._is_stopping():
@@ -156,12 +241,34 @@ class Replica:
         if fault.kind is FaultKind.RESET:
             delivery.reset_connection(request)
             return web.Response()
-        reply = self._web.lookup(request.path) or delivery.NOT_FOUND
+        reply = await self._lookup(request)
         if fault.kind is FaultKind.TRUNCATE:
             return await delivery.send_truncated(request, reply)
         if fault.kind is FaultKind.CHARSET:
             reply = delivery.with_wrong_charset(reply)
         return delivery.respond(request, reply)  # SLOW already waited
+
+    async def _lookup(self, request: web.BaseRequest) -> Reply:
+        """The normal answer to a request: hand-built sites first, then the registry's."""
+        query: dict[str, str] = {}
+        for name, value in request.query.items():
+            query.setdefault(name, value)  # a repeated parameter counts once, the first
+        body = await request.read() if request.method == "POST" else b""
+        call = Call(
+            request.method, request.path, query, body, request.headers.get("Content-Type", "")
+        )
+        return self.serve(call)
+
+    def serve(self, call: Call) -> Reply:
+        """The reply to a request without HTTP: for tests and tools that need no server."""
+        if call.method != "POST":
+            reply = self._web.lookup(call.path)
+            if reply is not None:
+                return reply
+        reply = self._families.lookup(call)
+        if reply is not None:
+            return reply
+        return METHOD_NOT_ALLOWED if call.method == "POST" else delivery.NOT_FOUND
 
     def _is_stopping(self) -> bool:
         return self._stopping is not None and self._stopping.is_set()
@@ -180,3 +287,8 @@ class Replica:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), seconds)
+
+
+def _entry_host_and_path(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.netloc.lower(), parts.path or "/"

@@ -44,6 +44,7 @@ class StaticWeb:
         self._id_rngs: dict[str, random.Random] = {}
         self._max_ids: dict[str, int] = {}
         self._published_count = 0
+        self._source_ids: dict[tuple[str, str], str] = {}  # (host, column path) -> registry id
         for site in SITES:
             columns = build_site(site, seed, scale)
             for column in site.columns:
@@ -54,6 +55,27 @@ class StaticWeb:
             self._max_ids[site.host] = max(d.trs_id for docs in columns.values() for d in docs)
             # Ids of published documents continue the site's sequence, deterministically.
             self._id_rngs[site.host] = random.Random(f"{seed}/{site.host}/published-ids")
+
+    def claim(self, host: str, path: str, source_id: str) -> bool:
+        """Whether a registry source's entry is one of these columns; if so, remember its id."""
+        try:
+            column = site_for_host(host).column(path)
+        except KeyError:
+            return False
+        self._source_ids.setdefault((host, column.path), source_id)
+        return True
+
+    def column_of(self, source_id: str) -> tuple[str, str] | None:
+        """(host, column path) of the column a registry source was mapped to, if any."""
+        for key, claimed in self._source_ids.items():
+            if claimed == source_id:
+                return key
+        return None
+
+    def _truth(self, doc: Document) -> dict[str, Any]:
+        # Hand-built documents are policies and reports, never procurement notices.
+        source_id = self._source_ids.get((doc.site.host, doc.column.path))
+        return {**doc.ground_truth(), "source_id": source_id, "notice": None}
 
     # -- serving -------------------------------------------------------------------------------
 
@@ -140,7 +162,7 @@ class StaticWeb:
     def documents(self) -> list[dict[str, Any]]:
         """Ground truth of every document: sites and columns in spec order, newest first."""
         with self._lock:
-            return [doc.ground_truth() for docs in self._columns.values() for doc in docs]
+            return [self._truth(doc) for docs in self._columns.values() for doc in docs]
 
     # -- changes -------------------------------------------------------------------------------
 
@@ -159,7 +181,7 @@ class StaticWeb:
         """
         site = site_for_host(host)
         column = site.column(column_path)
-        when = _publication_moment(published)
+        when = publication_moment(published)
         paragraphs = tuple(body_paragraphs)
         with self._lock:
             docs = self._columns[(site.host, column.path)]
@@ -175,7 +197,7 @@ class StaticWeb:
                 paragraphs=paragraphs,
                 publisher=site.policy_publisher if is_policy else column.report_publisher,
                 visits_base=0,
-                last_modified=_later_than(beijing_to_utc(when)),
+                last_modified=later_than(beijing_to_utc(when)),
                 doc_number=doc_number,
                 written=when.date() if is_policy else None,
                 index_number=(
@@ -189,7 +211,7 @@ class StaticWeb:
             doc.related = related_links(docs, 0)
             self._by_path[doc.url_path] = doc
             self._forget_lists(site, column)
-            return doc.ground_truth()
+            return self._truth(doc)
 
     def edit(
         self,
@@ -209,17 +231,17 @@ class StaticWeb:
                 doc.title = title
             if body_paragraphs is not None:
                 doc.paragraphs = tuple(body_paragraphs)
-            doc.last_modified = _later_than(doc.last_modified + timedelta(seconds=1))
+            doc.last_modified = later_than(doc.last_modified + timedelta(seconds=1))
             self._articles.pop(url_path, None)
             self._forget_lists(doc.site, doc.column)  # list entries show the title
-            return doc.ground_truth()
+            return self._truth(doc)
 
     def _forget_lists(self, site: SiteSpec, column: ColumnSpec) -> None:
         for key in [key for key in self._lists if key[:2] == (site.host, column.path)]:
             del self._lists[key]
 
 
-def _publication_moment(published: date | datetime | None) -> datetime:
+def publication_moment(published: date | datetime | None) -> datetime:
     """Naive Beijing time of a published document: now by default, 10:00 for a bare date."""
     if published is None:
         return datetime.now(BEIJING).replace(tzinfo=None, second=0, microsecond=0)
@@ -230,7 +252,7 @@ def _publication_moment(published: date | datetime | None) -> datetime:
     return datetime.combine(published, time(10, 0))
 
 
-def _later_than(moment: datetime) -> datetime:
+def later_than(moment: datetime) -> datetime:
     """Now, or `moment` if that is later; HTTP dates have one-second resolution."""
     now = datetime.now(UTC).replace(microsecond=0)
     return max(now, moment.replace(microsecond=0))

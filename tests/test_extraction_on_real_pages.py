@@ -98,3 +98,19 @@ def test_page_without_metas_takes_its_title_from_the_body_not_the_wrapper_title(
     assert result.doc_type == "招标公告"
     # 吴发改经投织【2020】59号 approves the project; it is not this notice's number.
     assert result.doc_number is None
+
+
+def test_a_bare_date_under_the_title_is_read_when_nothing_else_dates_the_page() -> None:
+    page = (
+        "<html><head><title>某市公共资源交易中心</title></head><body><div class='nav'>首页 交易信息</div>"
+        "<div class='box'><h2>某市智慧城市区块链平台建设项目中标结果公示</h2>"
+        "<p>2025-12-12 18:35　来源：某市公共资源交易中心</p>"
+        "<p>一、项目编号：ZB-2025-118</p><p>二、项目名称：某市智慧城市区块链平台建设项目</p>"
+        "<p>三、中标信息：某某科技有限公司，中标金额 128 万元。这里是足够长的正文内容，用来让通用提取器找到正文。</p>"
+        "</div><div class='side'><ul><li><a href='/a.html'>另一则公告标题很长很长</a> 2026-01-05</li></ul></div>"
+        "</body></html>"
+    ).encode()
+    result = extract_page(page, "http://ggzy.example.gov.cn/jyxx/abc.html")
+    assert result.title == "某市智慧城市区块链平台建设项目中标结果公示"
+    assert result.published_at == datetime(2025, 12, 12, 18, 35)
+    assert result.sources["published_at"] == "near-title"

@@ -1,0 +1,40 @@
+"""Registry sources served in the markup and behaviour of their CMS family.
+
+One module per family (see spiders/adapters/FAMILIES.md for the wire formats); FAMILIES maps
+the registry's adapter names to the column classes that imitate them.
+"""
+
+from __future__ import annotations
+
+from replica.families.base import Column
+from replica.families.call import Call
+from replica.families.ccgp_channel import CcgpChannel
+from replica.families.ccgp_search import CcgpSearch
+from replica.families.freecms import Freecms
+from replica.families.generic_list import GenericList
+from replica.families.ggzy import Ggzy
+from replica.families.gkmlpt import Gkmlpt
+from replica.families.hanweb_jpage import HanwebJpage
+from replica.families.jcms import Jcms
+from replica.families.search_json import SearchJson
+from replica.families.trs_static import TrsStatic
+from replica.families.zcy import Zcy
+
+FAMILIES: dict[str, type[Column]] = {
+    column.family: column
+    for column in (
+        TrsStatic,
+        GenericList,
+        HanwebJpage,
+        Gkmlpt,
+        Freecms,
+        Zcy,
+        CcgpChannel,
+        CcgpSearch,
+        Ggzy,
+        SearchJson,
+        Jcms,
+    )
+}
+
+__all__ = ["FAMILIES", "Call", "Column"]
