@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from replica.sites import ColumnSpec, SiteSpec
 
@@ -86,19 +86,51 @@ class Document:
 
     def ground_truth(self) -> dict[str, Any]:
         """What a perfect crawler would record about this document."""
-        return {
-            "host": self.site.host,
-            "column_path": self.column.path,
-            "kind": self.column.kind.value,
-            "url_path": self.url_path,
-            "real_url": self.real_url,
-            "title": self.title,
-            "published": self.published.date(),
-            "doc_number": self.doc_number,
-            "publisher": self.publisher,
-            "blockchain_count": self.blockchain_count,
-            "lying_charset": self.lying_charset,
-        }
+        return ground_truth(
+            self,
+            host=self.site.host,
+            column_path=self.column.path,
+            kind=self.column.kind.value,
+            lying_charset=self.lying_charset,
+        )
+
+
+class Recorded(Protocol):
+    """What the ground truth reads of a document, hand-built or generated."""
+
+    @property
+    def url_path(self) -> str: ...
+    @property
+    def real_url(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def published(self) -> datetime: ...
+    @property
+    def doc_number(self) -> str | None: ...
+    @property
+    def publisher(self) -> str: ...
+    @property
+    def blockchain_count(self) -> int: ...
+
+
+def ground_truth(
+    doc: Recorded, *, host: str, column_path: str, kind: str, lying_charset: bool
+) -> dict[str, Any]:
+    """The ground-truth record of a served document, as the crawl is scored against it."""
+    return {
+        "host": host,
+        "column_path": column_path,
+        "kind": kind,
+        "url_path": doc.url_path,
+        "real_url": doc.real_url,
+        "title": doc.title,
+        "published": doc.published.date(),
+        "doc_number": doc.doc_number,
+        "publisher": doc.publisher,
+        "blockchain_count": doc.blockchain_count,
+        "lying_charset": lying_charset,
+    }
 
 
 def beijing_to_utc(moment: datetime) -> datetime:

@@ -105,6 +105,11 @@ def _xxgk_table(doc: Document) -> str:
         (("标　　题：", doc.title),),
         (("发文字号：", doc.doc_number or ""), ("发布日期：", _xxgk_date(doc.published))),
     )
+    return xxgk_rows(rows)
+
+
+def xxgk_rows(rows: Iterable[Sequence[tuple[str, str]]]) -> str:
+    """A 信息公开 table of (label, value) cells, two to a row; a lone cell spans the row."""
     html = ['<table class="xxgk-table">\n']
     for cells in rows:
         html.append("<tr>")

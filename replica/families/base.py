@@ -10,18 +10,27 @@ independent of the others.
 from __future__ import annotations
 
 import random
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 from replica import pages
 from replica.documents import beijing_to_utc
 from replica.families import notices, policies
 from replica.families.call import Call
-from replica.families.markup import paragraphs
+from replica.families.markup import (
+    article_metas,
+    attr,
+    gov_head,
+    html_page,
+    paragraphs,
+    plain_head,
+    text,
+)
 from replica.families.model import Doc, Notice
 from replica.families.naming import Region, region_for, site_code
 from replica.rendered import RenderedPage, Reply
@@ -38,6 +47,9 @@ LIST_CACHE_LIMIT = 256  # rendered list answers kept per column; parameters are 
 METHOD_NOT_ALLOWED = Reply(
     405, pages.error_page(405, "Method Not Allowed").encode("utf-8"), "utf-8"
 )
+# How a list or API spells a document's link: its root-relative path, the path relative to the
+# column's directory ("./202401/t20240105_123.html"), or the whole URL.
+Link = Literal["path", "relative", "url"]
 
 
 class Peers(Protocol):
@@ -60,6 +72,11 @@ class Column(ABC):
     """A registry source served in its family's markup."""
 
     family: ClassVar[str]
+    # Items per list page as the family's adapter sees them: fixed, or a registry option's
+    # with the default as fallback; report columns (one document a year) may page sooner.
+    default_page_size: ClassVar[int] = 15
+    page_size_option: ClassVar[str] = ""
+    report_page_size: ClassVar[int | None] = None
 
     def __init__(self, source: Source, context: Context) -> None:
         self.source = source
@@ -69,6 +86,8 @@ class Column(ABC):
         self.host = entry.netloc.lower()
         self.prefix = f"/{self.host}"
         self.entry_path = entry.path or "/"
+        path = self.entry_path
+        self.directory = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
         self.entry_query = dict(parse_qsl(entry.query, keep_blank_values=True))
         self.region: Region = region_for(source.province_code)
         words = source.name.split()
@@ -100,6 +119,14 @@ class Column(ABC):
     @property
     def is_report(self) -> bool:
         return self.source.kind == "work_report"
+
+    @property
+    def page_size(self) -> int:
+        if self.page_size_option:
+            return self.int_option(self.page_size_option, self.default_page_size)
+        if self.is_report and self.report_page_size is not None:
+            return self.report_page_size
+        return self.default_page_size
 
     # -- documents -----------------------------------------------------------------------
 
@@ -135,8 +162,7 @@ class Column(ABC):
             self._last_id += self._id_rng.randint(1, step)
             self.place(doc, self._last_id)
             doc.last_modified = beijing_to_utc(doc.published)
-        docs.sort(key=lambda doc: (doc.published, doc.site_id), reverse=True)
-        return docs
+        return newest_first(docs)
 
     def document_count(self, rng: random.Random) -> int:
         """12–40 documents per unit of scale, and always more than one list page.
@@ -146,7 +172,7 @@ class Column(ABC):
         """
         rng = random.Random(f"count/{self.source.id}")
         count = rng.randint(MIN_DOCS, MAX_DOCS) * self.context.scale
-        size = self.page_size_hint()
+        size = self.page_size
         if count <= size:
             count = size + rng.randint(1, max(2, size // 2))
         return count
@@ -154,10 +180,6 @@ class Column(ABC):
     def first_id(self, rng: random.Random) -> int:
         """Start of this source's id range; blocks keep sources on one host apart."""
         return 10_000_000 + self.context.block * 2_000_000 + rng.randrange(500_000)
-
-    def page_size_hint(self) -> int:
-        """Items per list page as the family's adapter will see them."""
-        return 15
 
     def notice_mix(self) -> tuple[tuple[str, int], ...]:
         """Which notice types the list carries (a 中标 channel only results, say)."""
@@ -170,6 +192,33 @@ class Column(ABC):
     @abstractmethod
     def place(self, doc: Doc, number: int) -> None:
         """Give a document its site id, served paths, href and real URL."""
+
+    def put(
+        self,
+        doc: Doc,
+        site_id: str,
+        path: str,
+        link: Link = "path",
+        *,
+        scheme: str | None = None,
+        host: str | None = None,
+    ) -> None:
+        """Serve a document at `path` on its host, linked from the list as `link` says.
+
+        `scheme` and `host` default to the entry URL's; a family whose articles live on
+        another host, or only on http://, names them.
+        """
+        host = host or self.host
+        doc.site_id = site_id
+        doc.real_url = f"{scheme or self.scheme}://{host}{path}"
+        doc.url_path = f"/{host}{path}"
+        doc.paths = (doc.url_path,)
+        if link == "url":
+            doc.href = doc.real_url
+        elif link == "relative":
+            doc.href = "./" + path.removeprefix(self.directory)
+        else:
+            doc.href = path
 
     def publish(
         self,
@@ -212,9 +261,9 @@ class Column(ABC):
 
     # -- serving -------------------------------------------------------------------------
 
-    @abstractmethod
     def routes(self) -> Mapping[str, frozenset[str]]:
         """Served paths (host prefix included) this source answers at, with their methods."""
+        return {self.prefix + self.entry_path: GET}
 
     def dir_routes(self) -> tuple[str, ...]:
         """Served directories whose numbered list pages this source answers (GET only)."""
@@ -245,6 +294,75 @@ class Column(ABC):
     def render(self, doc: Doc, path: str) -> RenderedPage:
         """The page served at one of the document's paths."""
 
+    def article_page(
+        self, doc: Doc, layout: str, *, metas: bool = True, **parts: str
+    ) -> RenderedPage:
+        """A document page in the family's markup.
+
+        `layout` is everything between <body> and </body>, a format string over {site},
+        {title}, {publisher} (escaped), {published} (a datetime, formatted by the layout),
+        {body} and the family's own `parts` (HTML, inserted as given). The head carries the
+        national government metas, or, with `metas` False, only a charset and the title.
+        """
+        if metas:
+            tags = article_metas(
+                self.site_name,
+                self.host,
+                self.site_code,
+                self.column_name,
+                doc.title,
+                doc.published,
+                doc.publisher,
+            )
+            head = gov_head(f"{doc.title}_{self.site_name}", tags)
+        else:
+            head = plain_head(doc.title)
+        page = layout.format(
+            site=text(self.site_name),
+            title=text(doc.title),
+            publisher=text(doc.publisher),
+            published=doc.published,
+            body=doc.body_html,
+            **parts,
+        )
+        return html_page(head + page + "</body></html>\n", doc.last_modified)
+
+    def listing(self, layout: str, *, head: str | None = None, **parts: str) -> RenderedPage:
+        """A list page in the family's markup, dated by its newest document.
+
+        `layout` is everything between <body> and </body>, a format string over {site} and
+        {column} (escaped) and the family's own `parts` (HTML, inserted as given); the head is
+        list_head()'s unless the family's differs.
+        """
+        page = layout.format(site=text(self.site_name), column=text(self.column_name), **parts)
+        html = (self.list_head() if head is None else head) + page + "</body></html>\n"
+        return html_page(html, self.newest_modified())
+
+    def list_head(self, *, site_name: str | None = None, column_meta: bool = True) -> str:
+        """The <head> of a list page: title 栏目_站点, SiteName and (mostly) ColumnName metas."""
+        site = site_name or self.site_name
+        metas = (("SiteName", site),) + ((("ColumnName", self.column_name),) if column_meta else ())
+        return gov_head(f"{self.column_name}_{site}", metas)
+
+    def list_answer(
+        self, index: int | None, size: int, build: Callable[[int, int], RenderedPage]
+    ) -> Reply | None:
+        """Numbered list page `index` (from 0) as `build(index, page count)` makes it, cached;
+        None (404) for no page or one past the last."""
+        total = page_count(len(self.docs), size)
+        if index is None or index >= total:
+            return None
+        return self.cached(index, lambda: build(index, total)).reply()
+
+    def host_search(
+        self, keyword: str, page: int, build: Callable[[Sequence[Column], str, int], RenderedPage]
+    ) -> Reply:
+        """A site-wide search: `build(pool, keyword, page)` over this family's columns on this
+        host, cached until any of them changes."""
+        pool = [p for p in self.context.peers.columns_of(self.family) if p.host == self.host]
+        key = (keyword, page, tuple(peer.version for peer in pool))
+        return self.cached(key, lambda: build(pool, keyword, page)).reply()
+
     def cached(self, key: Hashable, build: Callable[[], RenderedPage]) -> RenderedPage:
         page = self._cache.get(key)
         if page is None:
@@ -256,6 +374,42 @@ class Column(ABC):
     def newest_modified(self) -> datetime | None:
         mods = [doc.last_modified for doc in self.docs if doc.last_modified is not None]
         return max(mods) if mods else None
+
+
+class StaticPages(Column):
+    """A column of static list pages in its entry's directory: index.html, index_1.html ….
+
+    The directory answers as the first page too. Which names are list pages is the family's
+    (stem and extension, see page_names); so is the markup, rendered by list_page.
+    """
+
+    def __init__(self, source: Source, context: Context) -> None:
+        super().__init__(source, context)
+        self.stem, self.ext = self.page_names()
+        self._page_file = re.compile(rf"{re.escape(self.stem)}(?:_([1-9][0-9]*))?\.{self.ext}")
+
+    @abstractmethod
+    def page_names(self) -> tuple[str, str]:
+        """(stem, extension) of the list pages' file names."""
+
+    @abstractmethod
+    def list_page(self, index: int, total: int) -> RenderedPage:
+        """List page `index` (from 0) of `total`."""
+
+    def dir_routes(self) -> tuple[str, ...]:
+        return (self.prefix + self.directory,)
+
+    def page_index(self, path: str) -> int | None:
+        if path in (self.prefix + self.entry_path, self.prefix + self.directory):
+            return 0
+        match = self._page_file.fullmatch(path.rsplit("/", 1)[1])
+        return None if match is None else int(match.group(1) or 0)
+
+    def matches(self, call: Call) -> bool:
+        return self.page_index(call.path) is not None
+
+    def answer(self, call: Call) -> Reply | None:
+        return self.list_answer(self.page_index(call.path), self.page_size, self.list_page)
 
 
 def as_int(value: object, default: int, low: int = 1, high: int = 10**9) -> int:
@@ -273,3 +427,25 @@ def page_slice(docs: Sequence[Doc], index: int, size: int) -> Sequence[Doc]:
 
 def page_count(total: int, size: int) -> int:
     return max(1, -(-total // size))
+
+
+def newest_first(docs: Iterable[Doc]) -> list[Doc]:
+    return sorted(docs, key=lambda doc: (doc.published, doc.site_id), reverse=True)
+
+
+def link_item(doc: Doc, item: str) -> str:
+    """A list entry in a family's markup: `item` is a format string over {href} and
+    {title_attr} (attribute-escaped), {title} and {region} (text-escaped), {buyer} (a notice's
+    buyer, else the publisher; escaped) and {published} (a datetime)."""
+    return item.format(
+        href=attr(doc.href),
+        title_attr=attr(doc.title),
+        title=text(doc.title),
+        region=text(doc.region),
+        buyer=text(doc.buyer),
+        published=doc.published,
+    )
+
+
+def link_items(docs: Iterable[Doc], item: str) -> str:
+    return "".join(link_item(doc, item) for doc in docs)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from replica.families import money
-from replica.families.markup import gov_head, text
+from replica.families.markup import article_metas, gov_head, text
 from replica.families.model import Doc, Notice
 
 SITE_NAME = "中国政府采购网"
@@ -41,14 +41,8 @@ def amount_wan(amount: Decimal) -> str:
 def detail_page(doc: Doc, column_name: str) -> str:
     notice = doc.notice
     when = f"{doc.published:%Y年%m月%d日 %H:%M}"
-    metas = (
-        ("SiteName", SITE_NAME),
-        ("SiteDomain", SITE_HOST),
-        ("SiteIDCode", SITE_CODE),
-        ("ColumnName", column_name),
-        ("ArticleTitle", doc.title),
-        ("PubDate", f"{doc.published:%Y-%m-%d %H:%M}"),
-        ("ContentSource", doc.publisher),
+    metas = article_metas(
+        SITE_NAME, SITE_HOST, SITE_CODE, column_name, doc.title, doc.published, doc.publisher
     )
     summary = _summary(doc, notice, when) if notice is not None else ""
     return (

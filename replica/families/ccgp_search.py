@@ -8,13 +8,13 @@ themselves are static pages on www.ccgp.gov.cn.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from replica.families import ccgp_pages
-from replica.families.base import GET, Column, Context, as_int, page_count, page_slice
+from replica.families.base import Column, Context, as_int, newest_first, page_count, page_slice
 from replica.families.call import Call
-from replica.families.markup import html_page, text
+from replica.families.markup import html_page, plain_head, text
 from replica.families.model import Doc
 from replica.families.naming import region_named
 from replica.rendered import RenderedPage, Reply
@@ -33,45 +33,33 @@ RATE_LIMITED_PAGE = (
 
 class CcgpSearch(Column):
     family = "ccgp_search"
+    default_page_size = PAGE_SIZE
 
     def __init__(self, source: Source, context: Context) -> None:
         super().__init__(source, context)
         self.keyword = self.entry_query.get("kw", "")
 
-    def page_size_hint(self) -> int:
-        return PAGE_SIZE
-
     def search_keyword(self) -> str:
         return self.keyword
 
-    def routes(self) -> Mapping[str, frozenset[str]]:
-        return {self.prefix + self.entry_path: GET}
-
     def document_hosts(self) -> tuple[str, ...]:
         return (self.host, ccgp_pages.SITE_HOST)
-
-    def _pool(self) -> list[Column]:
-        return [p for p in self.context.peers.columns_of(self.family) if p.host == self.host]
 
     def answer(self, call: Call) -> Reply | None:
         if not self.context.peers.search_allowed():
             return html_page(RATE_LIMITED_PAGE).reply()
         keyword = call.query.get("kw", "").strip()
         page = as_int(call.query.get("page_index"), 1)
-        pool = self._pool()
-        key = (keyword, page, tuple(peer.version for peer in pool))
-        return self.cached(key, lambda: self._results(pool, keyword, page)).reply()
+        return self.host_search(keyword, page, self._results)
 
     def _results(self, pool: Sequence[Column], keyword: str, page: int) -> RenderedPage:
         docs = [doc for peer in pool for doc in peer.docs]
-        hits = [doc for doc in docs if keyword in doc.title or keyword in doc.text]
-        hits.sort(key=lambda doc: (doc.published, doc.site_id), reverse=True)
+        hits = newest_first(doc for doc in docs if keyword in doc.title or keyword in doc.text)
         items = "".join(_item(doc, keyword) for doc in page_slice(hits, page - 1, PAGE_SIZE))
         total = page_count(len(hits), PAGE_SIZE)
         html = (
-            '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-            "<title>中国政府采购网</title></head>\n<body>\n"
-            '<div class="vT_z"><div class="vT-srch-result"><div class="vT-srch-result-list">\n'
+            plain_head(ccgp_pages.SITE_NAME)
+            + '<div class="vT_z"><div class="vT-srch-result"><div class="vT-srch-result-list">\n'
             f"<p>共找到 <span>{len(hits)}</span> 条内容</p>\n"
             f'<ul class="vT-srch-result-list-bid">\n{items}</ul>\n'
             f'<p class="pager"><script>Pager({{size: {total}, current: {page - 1}, '
@@ -82,11 +70,8 @@ class CcgpSearch(Column):
     def place(self, doc: Doc, number: int) -> None:
         channel, _ = ccgp_pages.channel_of(doc.notice)
         path = f"/cggg/dfgg/{channel}/{doc.published:%Y%m}/t{doc.published:%Y%m%d}_{number}.htm"
-        doc.site_id = str(number)
-        doc.href = f"http://{ccgp_pages.SITE_HOST}{path}"
-        doc.url_path = f"/{ccgp_pages.SITE_HOST}{path}"
-        doc.paths = (doc.url_path,)
-        doc.real_url = doc.href
+        # The notices are static pages of the main site, linked with their whole URL.
+        self.put(doc, str(number), path, "url", scheme="http", host=ccgp_pages.SITE_HOST)
 
     def render(self, doc: Doc, path: str) -> RenderedPage:
         _, channel_name = ccgp_pages.channel_of(doc.notice)
@@ -105,7 +90,6 @@ def _item(doc: Doc, keyword: str) -> str:
     body = doc.text.replace("\n", " ")
     at = max(0, body.find(keyword) - 30) if keyword else 0
     summary = body[at : at + SUMMARY_CHARS]
-    buyer = notice.buyer.name if notice else doc.publisher
     agency = notice.agency.name if notice else ""
     label = notice.label if notice else "其他公告"
     category = notice.category if notice else ""
@@ -115,7 +99,7 @@ def _item(doc: Doc, keyword: str) -> str:
         f'<li>\n<a href="{doc.href}" style="line-height:18px" target="_blank">\n'
         f"{_highlight(doc.title, keyword)}\n</a>\n"
         f"<p>{_highlight(summary, keyword)}</p>\n"
-        f"<span>{doc.published:%Y.%m.%d %H:%M:%S} | 采购人：{text(buyer)} | "
+        f"<span>{doc.published:%Y.%m.%d %H:%M:%S} | 采购人：{text(doc.buyer)} | "
         f"代理机构：{text(agency)} <br/><strong>{text(label)}</strong> | {text(province)} | "
         f"<strong>{text(category)}</strong></span>\n</li>\n"
     )

@@ -6,12 +6,11 @@ tell them apart, and a combination no channel has answers with an empty list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from replica.families.base import GET, Column, Context, as_int, page_slice
+from replica.families.base import Column, Context, as_int, page_slice
 from replica.families.call import Call
-from replica.families.markup import html_page, json_page, text
+from replica.families.markup import json_page
 from replica.families.model import Doc
 from replica.rendered import RenderedPage, Reply
 
@@ -22,10 +21,18 @@ DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 # noticeType codes of the 广东 platform, by the generated notice types.
 NOTICE_CODES = {"tender": "00101", "award": "00102", "change": "00103", "termination": "00104"}
+ARTICLE = (
+    '<div class="header">{site}</div>\n'
+    '<div class="info-header"><h1 class="info-title">{title}</h1>\n'
+    '<p class="info-time">发布时间：{published:%Y-%m-%d %H:%M:%S}　来源：{publisher}</p></div>\n'
+    '<div class="info-article"><div class="noticeArea" id="noticeArea">\n{body}</div></div>\n'
+)
 
 
 class Freecms(Column):
     family = "freecms"
+    default_page_size = DEFAULT_PAGE_SIZE
+    page_size_option = "pageSize"
 
     def __init__(self, source: Source, context: Context) -> None:
         super().__init__(source, context)
@@ -34,12 +41,6 @@ class Freecms(Column):
         self.notice_type = self.option("noticeType")
         self.region_code = self.option("regionCode")
         self.site_dir = self.region.province.pinyin
-
-    def page_size_hint(self) -> int:
-        return self.int_option("pageSize", DEFAULT_PAGE_SIZE)
-
-    def routes(self) -> Mapping[str, frozenset[str]]:
-        return {self.prefix + self.entry_path: GET}
 
     def matches(self, call: Call) -> bool:
         query = call.query
@@ -70,7 +71,7 @@ class Freecms(Column):
             "title": doc.title,
             "noticeTime": f"{doc.published:%Y-%m-%d %H:%M:%S}",
             "htmlpath": doc.href,
-            "purchaser": notice.buyer.name if notice else doc.publisher,
+            "purchaser": doc.buyer,
             "agency": notice.agency.name if notice else "",
             "regionName": doc.region,
             "noticeType": self.notice_type
@@ -80,22 +81,9 @@ class Freecms(Column):
 
     def place(self, doc: Doc, number: int) -> None:
         # freecms ids are 32 hex digits; derive them from the number so they stay unique.
-        doc.site_id = f"{number:012x}{self.context.block:04x}{number * 2654435761 % 2**64:016x}"
-        path = f"/freecms/site/{self.site_dir}/ggxx/info/{doc.published:%Y}/{doc.site_id}.html"
-        doc.href = path
-        doc.url_path = self.prefix + path
-        doc.paths = (doc.url_path,)
-        doc.real_url = f"{self.scheme}://{self.host}{path}"
+        site_id = f"{number:012x}{self.context.block:04x}{number * 2654435761 % 2**64:016x}"
+        path = f"/freecms/site/{self.site_dir}/ggxx/info/{doc.published:%Y}/{site_id}.html"
+        self.put(doc, site_id, path)
 
     def render(self, doc: Doc, path: str) -> RenderedPage:
-        html = (
-            '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-            f"<title>{text(doc.title)}</title></head>\n<body>\n"
-            f'<div class="header">{text(self.site_name)}</div>\n'
-            f'<div class="info-header"><h1 class="info-title">{text(doc.title)}</h1>\n'
-            f'<p class="info-time">发布时间：{doc.published:%Y-%m-%d %H:%M:%S}'
-            f"　来源：{text(doc.publisher)}</p></div>\n"
-            f'<div class="info-article"><div class="noticeArea" id="noticeArea">\n'
-            f"{doc.body_html}</div></div>\n</body></html>\n"
-        )
-        return html_page(html, doc.last_modified)
+        return self.article_page(doc, ARTICLE, metas=False)

@@ -6,13 +6,12 @@ to fall back on its generic extraction; only some of them print a 发布时间 l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from replica.families.base import GET, Column, Context, as_int, page_count, page_slice
+from replica.families.base import Column, Context, as_int, link_items, page_slice
 from replica.families.call import Call
-from replica.families.markup import attr, html_page, text
+from replica.families.markup import attr, plain_head, text
 from replica.families.model import Doc
 from replica.rendered import RenderedPage, Reply
 
@@ -22,27 +21,32 @@ if TYPE_CHECKING:
 PAGE_SIZE = 10
 REPORT_PAGE_SIZE = 5
 PAGE_PARAMETER = "page"  # 1-based, as such sites count
+TOP = '<div class="top">{site}</div>\n'
+BOTTOM = '<div class="bottom">主办单位：{site}</div>\n'
+ITEM = (
+    '<li><a href="{href}" target="_blank">{title}</a>'
+    '<span class="time">{published:%Y-%m-%d}</span></li>\n'
+)
+LIST_PAGE = (
+    TOP + '<div class="list_box"><h3>{column}</h3>\n<ul>\n{items}</ul>\n'
+    '<div class="fy">{pager}</div></div>\n' + BOTTOM
+)
+ARTICLE = (
+    TOP + '<div class="wz_box">\n<h2 class="wz_title">{title}</h2>\n'
+    '<div class="wz_info">{info}</div>\n'
+    '<div class="wz_text">\n{body}</div>\n</div>\n' + BOTTOM
+)
 
 
 class GenericList(Column):
     family = "generic_list"
+    default_page_size = PAGE_SIZE
+    report_page_size = REPORT_PAGE_SIZE
 
     def __init__(self, source: Source, context: Context) -> None:
         super().__init__(source, context)
-        path = self.entry_path
-        self.directory = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
-        self.file_name = path[len(self.directory) :]
+        self.file_name = self.entry_path[len(self.directory) :]
         self.next_text = self.option("next_text", "下一页")
-
-    @property
-    def page_size(self) -> int:
-        return REPORT_PAGE_SIZE if self.is_report else PAGE_SIZE
-
-    def page_size_hint(self) -> int:
-        return self.page_size
-
-    def routes(self) -> Mapping[str, frozenset[str]]:
-        return {self.prefix + self.entry_path: GET}
 
     def matches(self, call: Call) -> bool:
         # Sources sharing a list script are told apart by the entry URL's own parameters.
@@ -54,10 +58,7 @@ class GenericList(Column):
 
     def answer(self, call: Call) -> Reply | None:
         index = as_int(call.query.get(PAGE_PARAMETER, "1"), 1) - 1
-        total = page_count(len(self.docs), self.page_size)
-        if index >= total:
-            return None
-        return self.cached(index, lambda: self._list_page(index, total)).reply()
+        return self.list_answer(index, self.page_size, self._list_page)
 
     def _page_href(self, index: int) -> str:
         query = dict(self.entry_query)
@@ -70,11 +71,7 @@ class GenericList(Column):
         return self.file_name or "./"
 
     def _list_page(self, index: int, total: int) -> RenderedPage:
-        items = "".join(
-            f'<li><a href="{attr(doc.href)}" target="_blank">{text(doc.title)}</a>'
-            f'<span class="time">{doc.published:%Y-%m-%d}</span></li>\n'
-            for doc in page_slice(self.docs, index, self.page_size)
-        )
+        items = link_items(page_slice(self.docs, index, self.page_size), ITEM)
         pager = [f"<span>共{len(self.docs)}条 第{index + 1}/{total}页</span>"]
         pager.append(f'<a href="{attr(self._page_href(0))}">首页</a>')
         if index:
@@ -84,23 +81,12 @@ class GenericList(Column):
         else:
             pager.append(f'<span class="disabled">{text(self.next_text)}</span>')
         pager.append(f'<a href="{attr(self._page_href(total - 1))}">尾页</a>')
-        html = (
-            '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-            f"<title>{text(self.column_name)}-{text(self.site_name)}</title></head>\n<body>\n"
-            f'<div class="top">{text(self.site_name)}</div>\n'
-            f'<div class="list_box"><h3>{text(self.column_name)}</h3>\n<ul>\n{items}</ul>\n'
-            f'<div class="fy">{" ".join(pager)}</div></div>\n'
-            f'<div class="bottom">主办单位：{text(self.site_name)}</div>\n</body></html>\n'
-        )
-        return html_page(html, self.newest_modified())
+        head = plain_head(f"{self.column_name}-{self.site_name}")
+        return self.listing(LIST_PAGE, head=head, items=items, pager=" ".join(pager))
 
     def place(self, doc: Doc, number: int) -> None:
         tail = f"{doc.published:%Y%m}/{number}.html"
-        doc.site_id = str(number)
-        doc.href = f"./{tail}"
-        doc.url_path = self.prefix + self.directory + tail
-        doc.paths = (doc.url_path,)
-        doc.real_url = f"{self.scheme}://{self.host}{self.directory}{tail}"
+        self.put(doc, str(number), self.directory + tail, "relative")
 
     def render(self, doc: Doc, path: str) -> RenderedPage:
         day = doc.published
@@ -112,13 +98,4 @@ class GenericList(Column):
             info = f"日期：{day:%Y-%m-%d}　来源：{text(doc.publisher)}"
         else:
             info = f"{day:%Y-%m-%d %H:%M}　{text(doc.publisher)}"
-        html = (
-            '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-            f"<title>{text(doc.title)}</title></head>\n<body>\n"
-            f'<div class="top">{text(self.site_name)}</div>\n'
-            f'<div class="wz_box">\n<h2 class="wz_title">{text(doc.title)}</h2>\n'
-            f'<div class="wz_info">{info}</div>\n'
-            f'<div class="wz_text">\n{doc.body_html}</div>\n</div>\n'
-            f'<div class="bottom">主办单位：{text(self.site_name)}</div>\n</body></html>\n'
-        )
-        return html_page(html, doc.last_modified)
+        return self.article_page(doc, ARTICLE, metas=False, info=info)

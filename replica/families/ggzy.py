@@ -12,9 +12,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from replica.families.base import POST, Column, Context, as_int, page_count, page_slice
+from replica.families.base import (
+    POST,
+    Column,
+    Context,
+    as_int,
+    newest_first,
+    page_count,
+    page_slice,
+)
 from replica.families.call import Call
-from replica.families.markup import html_page, json_error, json_page, text
+from replica.families.markup import json_error, json_page
 from replica.families.model import Doc
 from replica.families.naming import region_named
 from replica.rendered import RenderedPage, Reply
@@ -31,17 +39,26 @@ _STAGES = {
     "change": ("0203", "更正事项"),
     "termination": ("0204", "终止公告"),
 }
+# A notice's URL is a frame page (/html/a/) around its text page (/html/b/).
+DETAIL = (
+    '<div class="detail">\n<h4 class="h4_o">{title}</h4>\n'
+    '<p class="p_o"><span class="span_o">发布时间：{published:%Y-%m-%d %H:%M}</span>'
+    '<span class="span_o">信息来源：{publisher}</span></p>\n'
+)
+FRAME_PAGE = (
+    DETAIL + '<iframe id="iframe_b" src="{frame}" width="100%" height="1200" '
+    'frameborder="0" scrolling="auto"></iframe>\n</div>\n'
+)
+TEXT_PAGE = DETAIL + '<div class="detail_content" id="mycontent">\n{body}</div>\n</div>\n'
 
 
 class Ggzy(Column):
     family = "ggzy"
+    default_page_size = PAGE_SIZE
 
     def __init__(self, source: Source, context: Context) -> None:
         super().__init__(source, context)
         self.keyword = self.option("keyword")
-
-    def page_size_hint(self) -> int:
-        return PAGE_SIZE
 
     def search_keyword(self) -> str:
         return self.keyword
@@ -54,9 +71,6 @@ class Ggzy(Column):
             return json_error(405, {"code": 405, "message": "请求方式不支持", "data": None})
         return None
 
-    def _pool(self) -> list[Column]:
-        return [p for p in self.context.peers.columns_of(self.family) if p.host == self.host]
-
     def answer(self, call: Call) -> Reply | None:
         form = call.form()
         deal_time = form.get("DEAL_TIME", "")
@@ -66,16 +80,10 @@ class Ggzy(Column):
             return json_page(_payload(0, 1, [])).reply()
         keyword = form.get("FINDTXT", "").strip()
         page = as_int(form.get("PAGENUMBER"), 1)
-        pool = self._pool()
-        key = (keyword, page, tuple(peer.version for peer in pool))
-        return self.cached(key, lambda: self._list(pool, keyword, page)).reply()
+        return self.host_search(keyword, page, self._list)
 
     def _list(self, pool: Sequence[Column], keyword: str, page: int) -> RenderedPage:
-        docs = sorted(
-            (doc for peer in pool for doc in peer.docs),
-            key=lambda doc: (doc.published, doc.site_id),
-            reverse=True,
-        )
+        docs = newest_first(doc for peer in pool for doc in peer.docs)
         hits = [doc for doc in docs if keyword in doc.title]
         listed = hits or docs  # no hit: the whole list, unfiltered
         records = [self._record(doc) for doc in page_slice(listed, page - 1, PAGE_SIZE)]
@@ -112,25 +120,10 @@ class Ggzy(Column):
         }
 
     def render(self, doc: Doc, path: str) -> RenderedPage:
-        head = (
-            '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-            f'<title>{text(doc.title)}</title></head>\n<body>\n<div class="detail">\n'
-            f'<h4 class="h4_o">{text(doc.title)}</h4>\n'
-            f'<p class="p_o"><span class="span_o">发布时间：{doc.published:%Y-%m-%d %H:%M}</span>'
-            f'<span class="span_o">信息来源：{text(doc.publisher)}</span></p>\n'
-        )
         if "/html/a/" in path:
             frame = doc.href.replace("/html/a/", "/html/b/")
-            html = (
-                head + f'<iframe id="iframe_b" src="{frame}" width="100%" height="1200" '
-                'frameborder="0" scrolling="auto"></iframe>\n</div>\n</body></html>\n'
-            )
-        else:
-            html = (
-                head + f'<div class="detail_content" id="mycontent">\n{doc.body_html}</div>\n'
-                "</div>\n</body></html>\n"
-            )
-        return html_page(html, doc.last_modified)
+            return self.article_page(doc, FRAME_PAGE, metas=False, frame=frame)
+        return self.article_page(doc, TEXT_PAGE, metas=False)
 
 
 def _payload(total: int, page: int, records: list[dict[str, Any]]) -> dict[str, Any]:

@@ -11,14 +11,7 @@ from typing import TYPE_CHECKING, Any
 from replica.documents import beijing_to_utc
 from replica.families.base import GET, Column, Context, as_int, page_slice
 from replica.families.call import Call
-from replica.families.markup import (
-    article_metas,
-    attr,
-    gov_head,
-    html_page,
-    json_page,
-    text,
-)
+from replica.families.markup import attr, gov_head, html_page, json_page, text
 from replica.families.model import Doc
 from replica.families.naming import stable_number
 from replica.rendered import RenderedPage, Reply
@@ -28,10 +21,17 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 100
 API_PREFIX = "/gkmlpt/api/all/"
+# The platform shows its facts table above the text, and no date line.
+ARTICLE = (
+    '<div class="header">{site}</div>\n<div class="introduce"><table>{facts}</table></div>\n'
+    '<div class="content-box">\n<h1 class="content-title">{title}</h1>\n'
+    '<div class="article-content">\n{body}</div>\n</div>\n'
+)
 
 
 class Gkmlpt(Column):
     family = "gkmlpt"
+    default_page_size = PAGE_SIZE
 
     def __init__(self, source: Source, context: Context) -> None:
         super().__init__(source, context)
@@ -48,9 +48,6 @@ class Gkmlpt(Column):
             if peer.host == self.host and peer.option("sid"):
                 return peer.option("sid")
         return host_sid(self.host)
-
-    def page_size_hint(self) -> int:
-        return PAGE_SIZE
 
     @property
     def api_path(self) -> str:
@@ -102,22 +99,9 @@ class Gkmlpt(Column):
 
     def place(self, doc: Doc, number: int) -> None:
         path = f"/gkmlpt/content/{number // 1_000_000}/{number // 1_000}/post_{number}.html"
-        doc.site_id = str(number)
-        doc.href = f"http://{self.host}{path}"
-        doc.url_path = self.prefix + path
-        doc.paths = (doc.url_path,)
-        doc.real_url = doc.href
+        self.put(doc, str(number), path, "url", scheme="http")
 
     def render(self, doc: Doc, path: str) -> RenderedPage:
-        metas = article_metas(
-            self.site_name,
-            self.host,
-            self.site_code,
-            self.column_name,
-            doc.title,
-            doc.published,
-            doc.publisher,
-        )
         rows = (
             ("索引号：", doc.index_number or ""),
             ("分类：", doc.topic or ""),
@@ -127,18 +111,11 @@ class Gkmlpt(Column):
             ("文号：", doc.doc_number or ""),
             ("发布日期：", f"{doc.published:%Y-%m-%d}"),
         )
-        table = "".join(
+        facts = "".join(
             f'<tr><td class="first">{label}</td><td>{text(value)}</td></tr>'
             for label, value in rows
         )
-        html = (
-            gov_head(f"{doc.title}_{self.site_name}", metas)
-            + f'<div class="header">{text(self.site_name)}</div>\n'
-            f'<div class="introduce"><table>{table}</table></div>\n'
-            f'<div class="content-box">\n<h1 class="content-title">{text(doc.title)}</h1>\n'
-            f'<div class="article-content">\n{doc.body_html}</div>\n</div>\n</body></html>\n'
-        )
-        return html_page(html, doc.last_modified)
+        return self.article_page(doc, ARTICLE, facts=facts)
 
 
 def host_sid(host: str) -> str:

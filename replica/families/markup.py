@@ -7,9 +7,13 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from html import escape, unescape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from replica.pages import xxgk_rows
 from replica.rendered import RenderedPage, Reply
+
+if TYPE_CHECKING:
+    from replica.families.model import Doc
 
 _TAG = re.compile(r"<[^>]+>")
 # Where a browser would start a new line; plain text keeps those breaks.
@@ -32,6 +36,14 @@ def plain_text(html: str) -> str:
     """The text of an HTML fragment, one line per block."""
     lines = (line.strip() for line in unescape(_TAG.sub("", _BREAK.sub("\n", html))).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def plain_head(title: str) -> str:
+    """A bare UTF-8 <head>, no metas: what sites of no known CMS and JSON platforms send."""
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        f"<title>{text(title)}</title></head>\n<body>\n"
+    )
 
 
 def gov_head(title: str, metas: Iterable[tuple[str, str]]) -> str:
@@ -57,30 +69,23 @@ def article_metas(
     )
 
 
-def xxgk_table(
-    index_number: str | None,
-    topic: str | None,
-    publisher: str,
-    title: str,
-    doc_number: str | None,
-    published: datetime,
-) -> str:
-    """The 信息公开 table above a policy document, labels spaced with U+3000 as on real pages."""
-    rows = (
-        (("索　引　号：", index_number or ""), ("主题分类：", topic or "")),
-        (("发文机关：", publisher), ("发布日期：", f"{published:%Y年%m月%d日}")),
-        (("标　　题：", title),),
-        (("发文字号：", doc_number or ""),),
+def xxgk_table(doc: Doc) -> str:
+    """The 信息公开 table above a policy document with a 文号; nothing for other documents."""
+    if not doc.doc_number:
+        return ""
+    return xxgk_rows(
+        (
+            (("索　引　号：", doc.index_number or ""), ("主题分类：", doc.topic or "")),
+            (("发文机关：", doc.publisher), ("发布日期：", f"{doc.published:%Y年%m月%d日}")),
+            (("标　　题：", doc.title),),
+            (("发文字号：", doc.doc_number),),
+        )
     )
-    html = ['<table class="xxgk-table">\n']
-    for cells in rows:
-        html.append("<tr>")
-        for label, value in cells:
-            span = ' colspan="3"' if len(cells) == 1 else ""
-            html.append(f'<td class="label">{label}</td><td{span}>{text(value)}</td>')
-        html.append("</tr>\n")
-    html.append("</table>\n")
-    return "".join(html)
+
+
+def when_given(line: str, value: str | None) -> str:
+    """`line` with the escaped value in place of {}, or nothing when there is no value."""
+    return line.format(text(value)) if value else ""
 
 
 def html_page(html: str, last_modified: datetime | None = None) -> RenderedPage:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from replica.documents import BLOCKCHAIN
+from replica.documents import BLOCKCHAIN, ground_truth
 from replica.families.markup import plain_text
 
 NOTICE_TYPES = ("tender", "award", "change", "termination")
@@ -137,20 +137,21 @@ class Doc:
     def blockchain_count(self) -> int:
         return self.title.count(BLOCKCHAIN) + self.text.count(BLOCKCHAIN)
 
+    @property
+    def buyer(self) -> str:
+        """A notice's buyer, else the publisher (what procurement lists show as 采购人)."""
+        return self.notice.buyer.name if self.notice else self.publisher
+
     def ground_truth(self, source_id: str, kind: str, column_path: str) -> dict[str, Any]:
         """The keys of the hand-built sites' ground truth, plus source_id and notice."""
         return {
-            "host": urlsplit(self.real_url).netloc.lower(),
-            "column_path": column_path,
-            "kind": kind,
-            "url_path": self.url_path,
-            "real_url": self.real_url,
-            "title": self.title,
-            "published": self.published.date(),
-            "doc_number": self.doc_number,
-            "publisher": self.publisher,
-            "blockchain_count": self.blockchain_count,
-            "lying_charset": False,
+            **ground_truth(
+                self,
+                host=urlsplit(self.real_url).netloc.lower(),
+                column_path=column_path,
+                kind=kind,
+                lying_charset=False,
+            ),
             "source_id": source_id,
             "notice": None if self.notice is None else self.notice.ground_truth(),
         }

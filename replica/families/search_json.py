@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from replica.families.base import GET, Column, Context, as_int, page_slice
+from replica.families.base import GET, Column, Context, as_int, link_items, page_slice
 from replica.families.call import Call
-from replica.families.markup import article_metas, attr, gov_head, html_page, json_page, text
+from replica.families.markup import json_page, when_given
 from replica.families.model import Doc
 from replica.families.naming import stable_number
 from replica.rendered import RenderedPage, Reply
@@ -22,10 +22,18 @@ if TYPE_CHECKING:
 
 DEFAULT_PAGE_SIZE = 15
 MAX_PAGE_SIZE = 100
+ITEM = '<li><a href="{href}" target="_blank">{title}</a><span>{published:%Y-%m-%d}</span></li>\n'
+ARTICLE = (
+    '<div class="main">\n<h1 class="title">{title}</h1>\n'
+    '<div class="info">发布时间：{published:%Y-%m-%d} 来源：{publisher}</div>\n{number}'
+    '<div id="zoom">\n{body}</div>\n</div>\n'
+)
 
 
 class SearchJson(Column):
     family = "search_json"
+    default_page_size = DEFAULT_PAGE_SIZE
+    page_size_option = "pageSize"
 
     def __init__(self, source: Source, context: Context) -> None:
         super().__init__(source, context)
@@ -34,9 +42,6 @@ class SearchJson(Column):
         # Article paths start with the site's short name (www.hlj.gov.cn → /hlj/).
         self.site_dir = labels[1] if len(labels) > 2 and labels[0] == "www" else labels[0]
         self.column_dir = f"c{100_000 + stable_number(self.channel, 900_000)}"
-
-    def page_size_hint(self) -> int:
-        return self.int_option("pageSize", DEFAULT_PAGE_SIZE)
 
     @property
     def api_path(self) -> str:
@@ -76,41 +81,14 @@ class SearchJson(Column):
         }
 
     def _html(self, page: int, size: int) -> RenderedPage:
-        items = "".join(
-            f'<li><a href="{attr(doc.href)}" target="_blank">{text(doc.title)}</a>'
-            f"<span>{doc.published:%Y-%m-%d}</span></li>\n"
-            for doc in page_slice(self.docs, page - 1, size)
-        )
-        html = (
-            gov_head(f"{self.column_name}_{self.site_name}", (("SiteName", self.site_name),))
-            + f'<div class="search-list"><ul>\n{items}</ul></div>\n</body></html>\n'
-        )
-        return html_page(html, self.newest_modified())
+        items = link_items(page_slice(self.docs, page - 1, size), ITEM)
+        layout = '<div class="search-list"><ul>\n{items}</ul></div>\n'
+        return self.listing(layout, head=self.list_head(column_meta=False), items=items)
 
     def place(self, doc: Doc, number: int) -> None:
         path = f"/{self.site_dir}/{self.column_dir}/{doc.published:%Y%m}/c00_{number}.shtml"
-        doc.site_id = str(number)
-        doc.href = f"{self.scheme}://{self.host}{path}"
-        doc.url_path = self.prefix + path
-        doc.paths = (doc.url_path,)
-        doc.real_url = doc.href
+        self.put(doc, str(number), path, "url")
 
     def render(self, doc: Doc, path: str) -> RenderedPage:
-        metas = article_metas(
-            self.site_name,
-            self.host,
-            self.site_code,
-            self.column_name,
-            doc.title,
-            doc.published,
-            doc.publisher,
-        )
-        number = f"<p>文号：{text(doc.doc_number)}</p>\n" if doc.doc_number else ""
-        html = (
-            gov_head(f"{doc.title}_{self.site_name}", metas)
-            + f'<div class="main">\n<h1 class="title">{text(doc.title)}</h1>\n'
-            f'<div class="info">发布时间：{doc.published:%Y-%m-%d} 来源：{text(doc.publisher)}'
-            f"</div>\n{number}"
-            f'<div id="zoom">\n{doc.body_html}</div>\n</div>\n</body></html>\n'
-        )
-        return html_page(html, doc.last_modified)
+        number = when_given("<p>文号：{}</p>\n", doc.doc_number)
+        return self.article_page(doc, ARTICLE, number=number)

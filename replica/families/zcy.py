@@ -41,14 +41,13 @@ _CATEGORY_MIX = {
 
 class Zcy(Column):
     family = "zcy"
+    default_page_size = DEFAULT_PAGE_SIZE
+    page_size_option = "pageSize"
 
     def __init__(self, source: Source, context: Context) -> None:
         super().__init__(source, context)
         self.category_code = self.option("categoryCode")
         self._by_article: dict[str, Doc] = {}
-
-    def page_size_hint(self) -> int:
-        return self.int_option("pageSize", DEFAULT_PAGE_SIZE)
 
     def notice_mix(self) -> tuple[tuple[str, int], ...]:
         return _CATEGORY_MIX.get(self.category_code, super().notice_mix())
