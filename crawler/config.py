@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -55,6 +62,64 @@ class CrawlSettings(BaseModel):
     max_attachment_mb: int = Field(20, ge=1)
 
 
+class Route(BaseModel):
+    """Which alerts a channel takes; an absent key means all."""
+
+    model_config = ConfigDict(extra="forbid")
+    topics: list[str] | None = None
+    provinces: list[str] | None = Field(None, description="pinyin, Chinese name or code")
+    kinds: list[str] | None = Field(None, description="work_report, policy, procurement …")
+    events: list[Literal["document.new", "document.updated", "health"]] | None = None
+
+    @field_validator("provinces")
+    @classmethod
+    def _known_provinces(cls, names: list[str] | None) -> list[str] | None:
+        from crawler.provinces import resolve_province
+
+        return [resolve_province(n).code for n in names] if names is not None else None
+
+
+class ChannelConfig(BaseModel):
+    """One ``[[channels]]`` table: common keys here, the type's own keys checked by its model."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    type: str
+    mode: Literal["instant", "hourly", "daily"] = "instant"
+    daily_at: str = Field("08:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    route: Route = Field(default_factory=lambda: Route())  # type: ignore[call-arg]
+
+    @model_validator(mode="after")
+    def _type_settings(self) -> ChannelConfig:
+        from crawler.channels import CHANNEL_TYPES
+
+        if self.type not in CHANNEL_TYPES:
+            known = ", ".join(sorted(CHANNEL_TYPES))
+            raise ValueError(f"unknown channel type {self.type!r} (known: {known})")
+        CHANNEL_TYPES[self.type].Settings.model_validate(self.model_extra or {})
+        return self
+
+    def type_settings(self) -> BaseModel:
+        from crawler.channels import CHANNEL_TYPES
+
+        return CHANNEL_TYPES[self.type].Settings.model_validate(self.model_extra or {})
+
+
+class AlertSettings(BaseModel):
+    """How alerts are decided and delivered."""
+
+    model_config = ConfigDict(extra="forbid")
+    backfill_days: int = Field(7, ge=0, description="a source's first crawl alerts only newer")
+    max_attempts: int = Field(50, ge=1)
+    max_age_hours: float = Field(48, gt=0, description="after this, a delivery is dead")
+    backoff_base_seconds: float = Field(30, gt=0)
+    backoff_cap_seconds: float = Field(900, gt=0)
+    lease_seconds: float = Field(300, gt=0, description="a send not confirmed by then is retried")
+    templates_dir: Path | None = None
+    failures_in_a_row: int = Field(3, ge=1, description="failed runs before source.failing")
+    empty_after_items: int = Field(5, ge=1, description="items a source listed before empty alerts")
+
+
 class Settings(BaseSettings):
     """Everything configurable. Paths left unset take the embedded defaults."""
 
@@ -78,6 +143,16 @@ class Settings(BaseSettings):
     log_level: str = Field("WARNING", pattern="^(TRACE|DEBUG|INFO|SUCCESS|WARNING|ERROR)$")
     log_json: bool = False
     crawl: CrawlSettings = Field(default_factory=lambda: CrawlSettings())  # type: ignore[call-arg]
+    alerts: AlertSettings = Field(default_factory=lambda: AlertSettings())  # type: ignore[call-arg]
+    channels: list[ChannelConfig] = []
+
+    @field_validator("channels")
+    @classmethod
+    def _unique_channel_names(cls, channels: list[ChannelConfig]) -> list[ChannelConfig]:
+        names = [c.name for c in channels]
+        if len(names) != len(set(names)):
+            raise ValueError("channel names must be unique")
+        return channels
 
     _config_file: Path | None = None
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from loguru import logger
 
-from crawler.config import CrawlSettings, Settings
+from crawler.alerting import Alerting
+from crawler.config import AlertSettings, CrawlSettings, Settings
 from crawler.matcher import Matcher
 from crawler.mirror import Mirror
 from crawler.topics import load_topics
@@ -21,8 +22,13 @@ from spiders.adapters import ADAPTERS, ListAdapter
 from spiders.registry import Source
 from storage.database import Database
 from storage.repository import DocumentRecord, DocumentStore, SaveOutcome
+from storage.source_health import RunResult
 
 ProgressCallback = Callable[["SourceCrawl"], None]
+# Failure kinds of a list page that mean the site refuses us (a health "blocked" state).
+BLOCKING_KINDS = frozenset({"challenge", "captcha", "rate_limited"})
+# Failure kinds of a stored document's page that mean it was taken down.
+GONE_KINDS = frozenset({"http_404", "http_410", "soft_404"})
 
 
 @dataclass
@@ -42,6 +48,7 @@ class SourceCrawl:
     mirror: Mirror
     max_pages: int
     crawl: CrawlSettings = field(default_factory=CrawlSettings)  # type: ignore[arg-type]
+    alert_policy: AlertSettings = field(default_factory=AlertSettings)  # type: ignore[arg-type]
     adapter: ListAdapter = field(init=False)
     known: dict[str, str | None] = field(default_factory=dict)
     previous_run_clean: bool = False
@@ -49,9 +56,11 @@ class SourceCrawl:
     stats: Counter[str] = field(default_factory=Counter)
     failures: list[CrawlFailure] = field(default_factory=list)
     found: list[DocumentRecord] = field(default_factory=list)
+    alerting: Alerting | None = None
     on_progress: ProgressCallback | None = None
     opened_at: float | None = None  # time.monotonic() when Scrapy opened / closed the spider
     closed_at: float | None = None
+    list_failures: list[str] = field(default_factory=list)
     _seen_unchanged: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -59,7 +68,11 @@ class SourceCrawl:
 
     def begin(self) -> None:
         self.known = self.store.known_listings(self.source.id)
-        self.previous_run_clean = self.store.last_run_status(self.source.id) == "ok"
+        last_status = self.store.last_run_status(self.source.id)
+        self.previous_run_clean = last_status == "ok"
+        if last_status is None and self.alerting is not None:
+            # A source's first crawl is its baseline: only recent documents are alerted.
+            self.alerting.baseline_sources.add(self.source.id)
         self.run_id = self.store.start_run(self.source.id)
 
     def skip(self, doc_key: str) -> None:
@@ -73,9 +86,22 @@ class SourceCrawl:
             self.found.append(record)
         self.notify()
 
-    def fail(self, url: str, kind: str, detail: str) -> None:
+    def fail(
+        self,
+        url: str,
+        kind: str,
+        detail: str,
+        *,
+        list_page: bool = False,
+        doc_key: str | None = None,
+    ) -> None:
         logger.warning("{}: {} {}: {}", self.source.id, kind, url, detail)
         self.failures.append(CrawlFailure(url, kind, detail))
+        if list_page:
+            self.list_failures.append(kind)
+        elif kind in GONE_KINDS and doc_key in self.known:
+            # A stored document whose page now says it is gone: kept, marked gone, no alert.
+            self.store.mark_gone(doc_key)
         self.stats["errors"] += 1
         self.store.record_error(self.run_id, url, kind, detail)
         self.notify()
@@ -94,9 +120,28 @@ class SourceCrawl:
             return "failed" if self.failures else "empty"
         return "partial" if self.failures else "ok"
 
+    def run_result(self) -> RunResult:
+        """How this run went, for the source's health (storage.source_health)."""
+        if self.stats["list_ok"]:
+            return RunResult("ok", self.stats["listed"])
+        detail = "; ".join(f"{f.kind}: {f.detail}" for f in self.failures[:3]) or None
+        if any(kind in BLOCKING_KINDS for kind in self.list_failures):
+            return RunResult("blocked", 0, detail)
+        if "parse_failed" in self.list_failures:
+            return RunResult("empty", 0, detail)
+        return RunResult("failed", 0, detail)
+
     def finish(self) -> None:
         self.store.mark_seen(self._seen_unchanged)
         self.store.finish_run(self.run_id, self.status, dict(self.stats))
+        policy = self.alert_policy
+        self.store.record_health(
+            self.source.id,
+            self.run_result(),
+            self.alerting,
+            failures_in_a_row=policy.failures_in_a_row,
+            empty_after_items=policy.empty_after_items,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -138,7 +183,9 @@ def run_crawl(
     from crawler.spider import SourceSpider
 
     store = open_store(settings)
-    matcher = Matcher(load_topics(settings.topics_file))
+    topics = load_topics(settings.topics_file)
+    matcher = Matcher(topics)
+    alerting = Alerting(settings, {s.id: s for s in sources}, topics)
     mirror = Mirror(settings.replica_url)
     process = AsyncCrawlerProcess(scrapy_settings(settings.crawl))
     jobs = []
@@ -150,6 +197,8 @@ def run_crawl(
             mirror=mirror,
             max_pages=_page_limit(source, settings),
             crawl=settings.crawl,
+            alert_policy=settings.alerts,
+            alerting=alerting,
             on_progress=on_progress,
         )
         job.begin()

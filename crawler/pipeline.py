@@ -55,5 +55,6 @@ class DocumentPipeline:
             return
         batch, self.pending = self.pending, []
         job = self.job
-        for record, outcome in zip(batch, job.store.save_many(batch), strict=True):
+        outcomes = job.store.save_many(batch, job.alerting)
+        for record, outcome in zip(batch, outcomes, strict=True):
             job.stored(record, outcome)

@@ -89,20 +89,24 @@ class SourceSpider(scrapy.Spider):
         decoded = decode_html(response.body, _content_type(response))
         verdict = classify_page(decoded.text, response.status)
         if not verdict.kind.is_content:
-            job.fail(real_url, verdict.kind.value, verdict.reason)
+            job.fail(real_url, verdict.kind.value, verdict.reason, list_page=True)
             return
         try:
             listing = job.adapter.parse_list(real_url, decoded.text)
         except (ValueError, KeyError, TypeError) as exc:  # JSON or markup not as the family's
-            job.fail(real_url, "parse_failed", f"{type(exc).__name__}: {exc}")
+            job.fail(real_url, "parse_failed", f"{type(exc).__name__}: {exc}", list_page=True)
             return
         if listing.refused is not None:
-            job.fail(real_url, *listing.refused)
+            kind, reason = listing.refused
+            job.fail(real_url, kind, reason, list_page=True)
             return
         index = response.meta["page_index"]
         if not listing.items and index == 0 and not listing.total_pages:
-            job.fail(real_url, "parse_failed", "list page parsed to 0 items")
+            job.fail(real_url, "parse_failed", "list page parsed to 0 items", list_page=True)
             return
+        if listing.items:
+            job.stats["list_ok"] += 1
+            job.stats["listed"] += len(listing.items)
         all_known = bool(listing.items)
         for item in listing.items:
             key = document_key(item.url)
@@ -168,7 +172,7 @@ class SourceSpider(scrapy.Spider):
         job = self.job
         extraction = extract_page(body, url, content_type, status)
         if not extraction.is_document:
-            job.fail(url, extraction.kind.value, extraction.reason)
+            job.fail(url, extraction.kind.value, extraction.reason, doc_key=meta["doc_key"])
             return
         html = decode_html(body, content_type).text
         attachments: list[AttachmentRecord] = []
@@ -236,19 +240,26 @@ class SourceSpider(scrapy.Spider):
             )
             if text.error:
                 job.stats["attachment_errors"] += 1
+            hit_count = sum(h.count for h in job.matcher.match(text.text)) if text.text else 0
             records.append(
                 AttachmentRecord(
-                    link.url, link.name, text.kind, text.text, text.error, text.truncated
+                    link.url, link.name, text.kind, text.text, text.error, text.truncated, hit_count
                 )
             )
         return records
 
     def on_failure(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
-        url = request.meta.get("real_url", request.url) if request is not None else "?"
-        if request is not None and "item" in request.meta:
-            url = request.meta["item"].url
-        self.job.fail(url, _failure_kind(failure), failure.getErrorMessage() or repr(failure.value))
+        meta = request.meta if request is not None else {}
+        url = meta["item"].url if "item" in meta else meta.get("real_url", "?")
+        detail = failure.getErrorMessage() or repr(failure.value)
+        self.job.fail(
+            url,
+            _failure_kind(failure),
+            detail,
+            list_page="item" not in meta,
+            doc_key=meta.get("doc_key"),
+        )
 
 
 def _content_type(response: Response) -> str | None:

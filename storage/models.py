@@ -51,6 +51,8 @@ class Document(Base):
     first_seen_at: Mapped[datetime] = mapped_column(DateTime)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime)
     last_changed_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | gone
 
     hits: Mapped[list[DocumentHit]] = relationship(
         back_populates="document", cascade="all, delete-orphan", lazy="selectin"
@@ -179,5 +181,89 @@ class Attachment(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     error: Mapped[str | None] = mapped_column(Text)
     truncated: Mapped[bool] = mapped_column(Boolean, default=False)
+    hit_count: Mapped[int] = mapped_column(Integer, default=0)
 
     document: Mapped[Document] = relationship(back_populates="attachments")
+
+
+class DocumentVersion(Base):
+    """What a document said at one point: written when it is first seen and when it changes."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    hit_summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    body_text: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Alert(Base):
+    """Something to tell people, once: a new or updated matching document, or a source's health.
+
+    ``idempotency_key`` is derived from what the alert is about (event, topic, document and
+    version), so no crash or retry can create it twice, and receivers can drop duplicates.
+    """
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    event: Mapped[str] = mapped_column(String(32), index=True)
+    topic: Mapped[str | None] = mapped_column(String(64))
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), index=True
+    )
+    source_id: Mapped[str] = mapped_column(String(120), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    deliveries: Mapped[list[Delivery]] = relationship(
+        back_populates="alert", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class Delivery(Base):
+    """The outbox: one row per alert and channel, worked off by the notifier.
+
+    pending → sending (leased) → delivered, or → failed (retried with backoff) → dead.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("alert_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(120), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    delivery_id: Mapped[str | None] = mapped_column(String(40))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    alert: Mapped[Alert] = relationship(back_populates="deliveries")
+
+
+class SourceHealth(Base):
+    """A source's recent runs in short: the state alerts are raised and cleared on."""
+
+    __tablename__ = "source_health"
+
+    source_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # ok | failing | blocked | empty
+    failures_in_a_row: Mapped[int] = mapped_column(Integer, default=0)
+    last_ok_items: Mapped[int] = mapped_column(Integer, default=0)
+    alerted_state: Mapped[str | None] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)
+    since: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

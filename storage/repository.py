@@ -4,32 +4,32 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.database import Database
+from storage.diff_engine import SaveOutcome, Snapshot, decide, idempotency_key
 from storage.models import (
+    Alert,
     Attachment,
     BidLot,
     CrawlError,
     CrawlRun,
+    Delivery,
     Document,
     DocumentHit,
+    DocumentVersion,
     ProcurementNotice,
+    SourceHealth,
 )
-
-
-class SaveOutcome(StrEnum):
-    NEW = "new"
-    CHANGED = "changed"
-    UNCHANGED = "unchanged"
+from storage.source_health import OK, HealthState, RunResult, next_health
 
 
 @dataclass
@@ -73,6 +73,29 @@ class AttachmentRecord:
     text: str = ""
     error: str | None = None
     truncated: bool = False
+    hit_count: int = 0
+
+
+class AlertSink(Protocol):
+    """What the repository needs to turn decisions into alerts (see crawler.alerting)."""
+
+    backfill_cutoff: datetime
+
+    def is_baseline(self, source_id: str) -> bool: ...
+
+    def compose(
+        self,
+        event: str,
+        topic: str | None,
+        key: str,
+        *,
+        record: DocumentRecord | None = None,
+        changes: list[str] | None = None,
+        health: dict[str, Any] | None = None,
+        source_id: str | None = None,
+    ) -> dict[str, Any]: ...
+
+    def route(self, payload: dict[str, Any]) -> list[tuple[str, datetime]]: ...
 
 
 @dataclass
@@ -99,6 +122,15 @@ class DocumentRecord:
     notice: NoticeRecord | None = None
     attachments: list[AttachmentRecord] = field(default_factory=list)
 
+    def snapshot(self) -> Snapshot:
+        return Snapshot(
+            content_hash=self.content_hash(),
+            title=self.title,
+            published_at=self.published_at,
+            hits={h["topic"]: {"count": h["count"], "keywords": h["keywords"]} for h in self.hits},
+            attachments_with_hits=frozenset(a.url for a in self.attachments if a.hit_count),
+        )
+
     def content_hash(self) -> str:
         """Hash of what the document says (attachments included), blind to whitespace."""
         attached = "|".join(f"{a.url}:{a.text}" for a in self.attachments)
@@ -111,10 +143,22 @@ class DocumentRecord:
 
 
 _RECORD_COLUMNS = (
-    "source_id", "province_code", "kind", "url", "title", "published_at", "doc_number",
-    "publisher", "doc_type", "site_name", "body_text", "encoding", "listing_fingerprint", "etag",
+    "source_id",
+    "province_code",
+    "kind",
+    "url",
+    "title",
+    "published_at",
+    "doc_number",
+    "publisher",
+    "doc_type",
+    "site_name",
+    "body_text",
+    "encoding",
+    "listing_fingerprint",
+    "etag",
     "last_modified",
-)  # fmt: skip
+)
 
 
 def listing_fingerprint(title: str | None, date: object) -> str:
@@ -124,6 +168,84 @@ def listing_fingerprint(title: str | None, date: object) -> str:
 
 def utcnow() -> datetime:
     return datetime.utcnow().replace(microsecond=0)
+
+
+def _snapshot_of(document: Document) -> Snapshot:
+    return Snapshot(
+        content_hash=document.content_hash,
+        title=document.title,
+        published_at=document.published_at,
+        hits={h.topic: {"count": h.count, "keywords": h.keywords} for h in document.hits},
+        attachments_with_hits=frozenset(a.url for a in document.attachments if a.hit_count),
+    )
+
+
+def _alerted_topics(session: Session, document_ids: list[int]) -> dict[int, frozenset[str]]:
+    found: dict[int, set[str]] = {}
+    if document_ids:
+        rows = session.execute(
+            select(Alert.document_id, Alert.topic).where(
+                Alert.document_id.in_(document_ids), Alert.event.like("document.%")
+            )
+        )
+        for document_id, topic in rows:
+            if document_id is not None and topic:
+                found.setdefault(document_id, set()).add(topic)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _version_row(
+    document: Document, record: DocumentRecord, current: Snapshot, now: datetime
+) -> DocumentVersion:
+    return DocumentVersion(
+        document_id=document.id,
+        version=document.version,
+        content_hash=current.content_hash,
+        title=record.title,
+        published_at=record.published_at,
+        hit_summary=current.hits,
+        body_text=record.body_text,
+        recorded_at=now,
+    )
+
+
+def _write_alert(
+    session: Session,
+    alerts: AlertSink,
+    payload: dict[str, Any],
+    key: str,
+    document_id: int | None,
+    source_id: str,
+    event: str,
+    topic: str | None,
+    now: datetime,
+) -> None:
+    """Insert an alert and its deliveries, unless an alert with this key already exists."""
+    if session.scalar(select(Alert.id).where(Alert.idempotency_key == key)) is not None:
+        return
+    alert = Alert(
+        idempotency_key=key,
+        event=event,
+        topic=topic,
+        document_id=document_id,
+        source_id=source_id,
+        payload=payload,
+        created_at=now,
+    )
+    session.add(alert)
+    session.flush()
+    alert.payload = {**payload, "alert_id": alert.id, "created_at": now.isoformat()}
+    for channel, due_at in alerts.route(alert.payload):
+        session.add(
+            Delivery(
+                alert_id=alert.id,
+                channel=channel,
+                status="pending",
+                attempts=0,
+                due_at=due_at,
+                created_at=now,
+            )
+        )
 
 
 def _replace_notice_and_attachments(
@@ -183,11 +305,15 @@ class DocumentStore:
         """Insert or update one document and its hits; say whether it was new or changed."""
         return self.save_many([record])[0]
 
-    def save_many(self, records: list[DocumentRecord]) -> list[SaveOutcome]:
+    def save_many(
+        self, records: list[DocumentRecord], alerts: AlertSink | None = None
+    ) -> list[SaveOutcome]:
         """Store a batch of documents in one transaction; one outcome per record, in order.
 
-        Either the whole batch is stored or none of it: a crawl that dies mid-batch leaves
-        those documents unknown, so the next crawl fetches them again.
+        The diff engine decides, per document, new / changed / unchanged and the alerts that
+        calls for; versions, alerts and their deliveries (the outbox) are written in this same
+        transaction. Either the whole batch is stored or none of it: a crawl that dies mid-batch
+        leaves those documents unknown, so the next crawl fetches them again.
         """
         now = utcnow()
         outcomes: list[SaveOutcome] = []
@@ -197,34 +323,226 @@ class DocumentStore:
                 d.doc_key: d
                 for d in session.scalars(select(Document).where(Document.doc_key.in_(keys)))
             }
+            alerted = _alerted_topics(session, [d.id for d in existing.values()])
             for record in records:
-                content_hash = record.content_hash()
                 document = existing.get(record.doc_key)
+                current = record.snapshot()
+                previous = _snapshot_of(document) if document is not None else None
+                decision = decide(
+                    previous,
+                    current,
+                    alerted_topics=alerted.get(document.id, frozenset())
+                    if document
+                    else frozenset(),
+                    baseline=alerts.is_baseline(record.source_id) if alerts else False,
+                    within_backfill=bool(
+                        alerts
+                        and record.published_at
+                        and record.published_at >= alerts.backfill_cutoff
+                    ),
+                )
                 if document is None:
                     document = Document(
-                        doc_key=record.doc_key, first_seen_at=now, last_changed_at=now
+                        doc_key=record.doc_key, first_seen_at=now, last_changed_at=now, version=1
                     )
                     session.add(document)
                     existing[record.doc_key] = document
-                    outcome = SaveOutcome.NEW
-                elif document.content_hash != content_hash:
+                elif decision.outcome is SaveOutcome.CHANGED:
                     document.last_changed_at = now
-                    outcome = SaveOutcome.CHANGED
-                else:
-                    outcome = SaveOutcome.UNCHANGED
+                    document.version += 1
                 for name in _RECORD_COLUMNS:
                     setattr(document, name, getattr(record, name))
-                document.content_hash = content_hash
+                document.content_hash = current.content_hash
                 document.last_seen_at = now
-                if outcome is not SaveOutcome.UNCHANGED:
+                document.status = "active"
+                if decision.outcome is not SaveOutcome.UNCHANGED:
                     # Old hits go first: the unique (document, topic) pair forbids overlap.
                     if document.hits:
                         document.hits.clear()
                         session.flush()
                     document.hits.extend(DocumentHit(**hit) for hit in record.hits)
                     _replace_notice_and_attachments(session, document, record)
-                outcomes.append(outcome)
+                    session.flush()
+                    session.add(_version_row(document, record, current, now))
+                if alerts is not None:
+                    for event, topic in decision.events:
+                        key = idempotency_key(event, topic, record.doc_key, document.version)
+                        payload = alerts.compose(
+                            event, topic, key, record=record, changes=decision.changes
+                        )
+                        _write_alert(
+                            session,
+                            alerts,
+                            payload,
+                            key,
+                            document.id,
+                            record.source_id,
+                            event,
+                            topic,
+                            now,
+                        )
+                outcomes.append(decision.outcome)
         return outcomes
+
+    def record_health(
+        self,
+        source_id: str,
+        run: RunResult,
+        alerts: AlertSink | None = None,
+        *,
+        failures_in_a_row: int = 3,
+        empty_after_items: int = 5,
+    ) -> str | None:
+        """Update a source's health after a run; write a health alert in the same transaction."""
+        now = utcnow()
+        with self.db.session() as session:
+            row = session.get(SourceHealth, source_id)
+            previous = (
+                HealthState(
+                    row.state,
+                    row.failures_in_a_row,
+                    row.last_ok_items,
+                    row.alerted_state,
+                    row.detail,
+                    row.since,
+                )
+                if row is not None
+                else None
+            )
+            state, event = next_health(
+                previous,
+                run,
+                now,
+                failures_in_a_row=failures_in_a_row,
+                empty_after_items=empty_after_items,
+            )
+            if row is None:
+                row = SourceHealth(source_id=source_id, since=now, updated_at=now, state=OK)
+                session.add(row)
+            for name in (
+                "state",
+                "failures_in_a_row",
+                "last_ok_items",
+                "alerted_state",
+                "detail",
+                "since",
+            ):
+                setattr(row, name, getattr(state, name))
+            row.updated_at = now
+            if event is not None and alerts is not None:
+                # One alert per streak: keyed by the state and when the streak began.
+                key = idempotency_key(event, source_id, state.since.isoformat())
+                health = {
+                    "state": state.state,
+                    "detail": run.detail or state.detail,
+                    "failures_in_a_row": state.failures_in_a_row,
+                    "since": state.since.isoformat(),
+                }
+                payload = alerts.compose(event, None, key, health=health, source_id=source_id)
+                _write_alert(session, alerts, payload, key, None, source_id, event, None, now)
+            return event
+
+    # -- the outbox -------------------------------------------------------------------------
+
+    def claim_deliveries(
+        self, channel: str, now: datetime, lease_until: datetime, limit: int
+    ) -> tuple[str, list[tuple[int, dict[str, Any], int, datetime]]]:
+        """Lease up to ``limit`` due deliveries of a channel for one send.
+
+        Due: pending or failed ones whose time has come, and sends whose lease ran out (the
+        sender died between sending and confirming; the receiver drops the duplicate by its
+        idempotency key). Returns a new delivery id and (row id, payload, attempts, created_at).
+        """
+        delivery_id = uuid.uuid4().hex
+        with self.db.session() as session:
+            due = or_(
+                and_(Delivery.status.in_(("pending", "failed")), Delivery.due_at <= now),
+                and_(Delivery.status == "sending", Delivery.lease_until < now),
+            )
+            rows = list(
+                session.scalars(
+                    select(Delivery)
+                    .where(Delivery.channel == channel, due)
+                    .order_by(Delivery.due_at, Delivery.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            claimed = []
+            for row in rows:
+                row.status, row.lease_until, row.delivery_id = "sending", lease_until, delivery_id
+                claimed.append((row.id, row.alert.payload, row.attempts, row.created_at))
+            return delivery_id, claimed
+
+    def finish_deliveries(
+        self,
+        ids: list[int],
+        delivery_id: str,
+        *,
+        delivered: bool,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Record a send's result. ``retry_at`` None after a failure means the rows are dead."""
+        now = now or utcnow()
+        with self.db.session() as session:
+            for row in session.scalars(select(Delivery).where(Delivery.id.in_(ids))):
+                if row.status == "delivered":
+                    continue  # delivered once is delivered: never downgraded by a late failure
+                row.attempts += 1
+                row.lease_until = None
+                if delivered:
+                    row.status, row.delivered_at, row.last_error = "delivered", now, None
+                    row.delivery_id = delivery_id
+                elif retry_at is None:
+                    row.status, row.last_error = "dead", error
+                else:
+                    row.status, row.last_error, row.due_at = "failed", error, retry_at
+
+    def deliveries(
+        self, *, status: str | None = None, limit: int = 100
+    ) -> list[tuple[Delivery, Alert]]:
+        """Deliveries, newest first, with their alerts (for ``govwatch alerts list``)."""
+        query = select(Delivery, Alert).join(Alert).order_by(Delivery.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(Delivery.status == status)
+        with self.db.session() as session:
+            return [(d, a) for d, a in session.execute(query)]
+
+    def requeue_deliveries(
+        self, *, ids: list[int] | None = None, statuses: tuple[str, ...] = ()
+    ) -> int:
+        """Make failed or dead deliveries due again now; returns how many."""
+        with self.db.session() as session:
+            query = select(Delivery).where(Delivery.status.in_(("failed", "dead")))
+            if ids is not None:
+                query = query.where(Delivery.id.in_(ids))
+            elif statuses:
+                query = query.where(Delivery.status.in_(statuses))
+            count = 0
+            for row in session.scalars(query):
+                row.status, row.due_at, row.attempts = "pending", utcnow(), 0
+                count += 1
+            return count
+
+    def channels_with_due(self, now: datetime) -> list[str]:
+        with self.db.session() as session:
+            due = or_(
+                and_(Delivery.status.in_(("pending", "failed")), Delivery.due_at <= now),
+                and_(Delivery.status == "sending", Delivery.lease_until < now),
+            )
+            return list(session.scalars(select(Delivery.channel).where(due).distinct()))
+
+    def mark_gone(self, doc_key: str) -> bool:
+        """A known document's page now answers 404 or a removal notice: keep it, marked gone."""
+        with self.db.session() as session:
+            document = session.scalar(select(Document).where(Document.doc_key == doc_key))
+            if document is None or document.status == "gone":
+                return False
+            document.status = "gone"
+            document.last_changed_at = utcnow()
+            return True
 
     def start_run(self, source_id: str) -> int:
         with self.db.session() as session:

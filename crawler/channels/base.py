@@ -1,0 +1,54 @@
+"""What a notification channel is: something that delivers a batch of alerts, or says why not.
+
+Channels are registered by type name (``email``, ``webhook``, ``apprise``) and chosen by the
+``type`` key of a ``[[channels]]`` table in the config, never by ``if`` chains.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel
+
+CHANNEL_TYPES: dict[str, type[Channel]] = {}
+C = TypeVar("C", bound="type[Channel]")
+
+
+def channel_type(name: str) -> Callable[[C], C]:
+    """Class decorator: make a channel available to configs as ``type = "<name>"``."""
+
+    def decorate(cls: C) -> C:
+        cls.type_name = name
+        CHANNEL_TYPES[name] = cls
+        return cls
+
+    return decorate
+
+
+class DeliveryError(Exception):
+    """A batch could not be delivered. ``retryable`` False means retrying cannot help
+    (bad credentials, a 4xx other than 408/429, a malformed address)."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Channel(ABC):
+    """Delivers alerts. ``alerts`` are payload dicts (see crawler/alert_payload.py), each with
+    its own ``idempotency_key``; ``delivery_id`` identifies this one attempt to send them."""
+
+    type_name: ClassVar[str]
+    Settings: ClassVar[type[BaseModel]]  # the pydantic model of this type's config keys
+
+    def __init__(self, name: str, settings: BaseModel, templates: Any) -> None:
+        self.name = name
+        self.settings = settings
+        self.templates = templates
+
+    @abstractmethod
+    def send(self, alerts: list[dict[str, Any]], delivery_id: str) -> None:
+        """Deliver all ``alerts`` as one message (one alert for instant channels, several for a
+        digest), or raise :class:`DeliveryError`. Must not take longer than its timeout."""
