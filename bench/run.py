@@ -25,6 +25,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench import alerts  # noqa: E402
 from crawler.encoding import decode_html  # noqa: E402
 from crawler.extract import extract_page  # noqa: E402
 from crawler.matcher import Matcher  # noqa: E402
@@ -145,6 +146,8 @@ def main() -> None:
         "pipeline": bench_pipeline(),
         "extraction": bench_extraction(),
         "matcher": bench_matcher(),
+        "alert_latency": alerts.latency(),
+        "outbox_throughput": alerts.throughput(),
     }
     text = json.dumps(results, indent=2, ensure_ascii=False)
     out_dir = REPO / "bench" / "results"

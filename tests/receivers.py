@@ -8,6 +8,7 @@ import hmac
 import json
 import socket
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -31,6 +32,7 @@ class WebhookReceiver:
     bodies: list[dict[str, Any]] = field(default_factory=list)
     bad_signatures: int = 0
     url: str = ""
+    arrived_at: dict[str, float] = field(default_factory=dict)  # key → time.perf_counter()
 
     async def _handle(self, request: web.Request) -> web.Response:
         raw = await request.read()
@@ -46,6 +48,7 @@ class WebhookReceiver:
         self.bodies.append(body)
         for alert in body["alerts"]:
             self.received[alert["idempotency_key"]] += 1
+            self.arrived_at.setdefault(alert["idempotency_key"], time.perf_counter())
         return web.Response(status=200)
 
     def start(self) -> WebhookReceiver:
