@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export GOVWATCH_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export GOVWATCH_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: all venv services test lint typecheck demo bench clean
+.PHONY: all venv services system-packages test lint typecheck demo bench clean
 
 all: test
 
@@ -21,6 +21,9 @@ venv: $(STAMP)
 services:
 	bash deploy/ensure-services.sh
 
+system-packages:
+	bash deploy/ensure-system-packages.sh
+
 lint: venv
 	$(BIN)/ruff check crawler spiders scheduler storage replica tests bench
 	$(BIN)/ruff format --check crawler spiders scheduler storage replica tests bench
@@ -28,13 +31,13 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-test: venv services lint typecheck
+test: venv services system-packages lint typecheck
 	$(BIN)/pytest -q
 
-demo: venv
+demo: venv system-packages
 	$(BIN)/govwatch demo
 
-bench: venv
+bench: venv services system-packages
 	$(BIN)/python bench/run.py
 
 clean:

@@ -138,6 +138,9 @@ def crawl(
     notify: Annotated[
         bool, typer.Option("--notify/--no-notify", help="Deliver the alerts that are due.")
     ] = True,
+    via_service: Annotated[
+        bool, typer.Option("--via-service", help="Queue the crawl in the running service.")
+    ] = False,
 ) -> None:
     """Crawl a province's sources (or the given sources) once and print what was found.
 
@@ -162,6 +165,9 @@ def crawl(
         sources = registry.for_province(resolved)
         if not sources:
             raise UserError(f"no enabled source for {resolved.full_name} in the registry")
+    if via_service:
+        _queue_in_service(settings, [s.id for s in sources])
+        return
     topic = load_topics(settings.topics_file)[0]
     with _progress(not json_output and err.is_terminal) as on_progress:
         jobs = run_crawl(settings, sources, on_progress=on_progress)
@@ -173,6 +179,31 @@ def crawl(
         _deliver(settings, quiet=json_output)
     if any(job.failures for job in jobs):
         raise typer.Exit(1)
+
+
+def _queue_in_service(settings: Settings, source_ids: list[str]) -> None:
+    """Hand crawls to the running service: on its Redis queue, or to its local HTTP endpoint."""
+    if settings.redis_url:
+        from scheduler.jobs import CrawlJob
+        from scheduler.queue import RedisStreamQueue
+
+        queue = RedisStreamQueue(settings.redis_url, give_up_after=10)
+        for source_id in source_ids:
+            queue.put(CrawlJob(source_id, "manual"))
+    else:
+        import json
+        import urllib.error
+        import urllib.request
+
+        service = settings.service
+        url = f"http://{service.http_host}:{service.http_port}/jobs"
+        body = json.dumps({"source_ids": source_ids}).encode()
+        request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+        try:
+            urllib.request.urlopen(request, timeout=10).read()
+        except (urllib.error.URLError, OSError) as exc:
+            raise UserError(f"no service answers at {url} ({exc}); start `govwatch run`") from None
+    out.print(f"queued {len(source_ids)} crawls in the service: {', '.join(source_ids)}")
 
 
 def _deliver(settings: Settings, *, quiet: bool = False) -> None:
@@ -321,6 +352,70 @@ def demo(
     out.print(f"database: {settings.effective_database_url}")
     if any(job.failures for job in jobs):
         raise typer.Exit(1)
+
+
+@app.command()
+def run(
+    scheduler_only: Annotated[
+        bool,
+        typer.Option(
+            "--scheduler-only",
+            help="Schedule and deliver; leave crawling to "
+            "`govwatch worker` processes (shared mode).",
+        ),
+    ] = False,
+    workers: Annotated[int | None, typer.Option(help="Crawl workers in this process.")] = None,
+    http_port: Annotated[
+        int | None, typer.Option(help="Port of /healthz, /metrics and POST /jobs.")
+    ] = None,
+) -> None:
+    """Run the service: crawl every enabled source on its schedule and deliver alerts.
+
+    Embedded by default (SQLite, in-process queue). With GOVWATCH_DATABASE_URL (PostgreSQL)
+    and GOVWATCH_REDIS_URL it shares work with `govwatch worker` processes on other hosts;
+    one scheduler leads at a time. SIGTERM finishes or gives back the crawl in hand, then exits.
+    """
+    _serve(scheduler=True, workers=0 if scheduler_only else workers, http_port=http_port)
+
+
+@app.command()
+def worker(
+    workers: Annotated[int, typer.Option(help="Crawl workers in this process.")] = 1,
+    http_port: Annotated[
+        int | None, typer.Option(help="Port of /healthz and /metrics (0: any free port).")
+    ] = None,
+) -> None:
+    """Crawl jobs from the shared queue (needs GOVWATCH_REDIS_URL and a shared database)."""
+    _serve(scheduler=False, workers=workers, http_port=http_port)
+
+
+def _serve(*, scheduler: bool, workers: int | None, http_port: int | None) -> None:
+    import signal
+
+    from scheduler.service import Service
+
+    settings = _settings()
+    if not scheduler and not settings.redis_url:
+        raise UserError("`govwatch worker` needs GOVWATCH_REDIS_URL (shared mode)")
+    if settings.redis_url and settings.is_embedded_database:
+        raise UserError(
+            "shared mode needs a shared database: set GOVWATCH_DATABASE_URL "
+            "(postgresql+psycopg://…)"
+        )
+    if http_port is not None:
+        settings.service.http_port = http_port
+    service = Service(settings, run_scheduler=scheduler, workers=workers)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: service.stop_event.set())
+    service.start()
+    err.print(
+        f"govwatch {'service' if scheduler else 'worker'} running ({service.role}); "
+        f"health and metrics on {service.http_url}"
+    )
+    service.wait()
+    err.print("stopping: finishing or giving back the crawls in hand …")
+    service.stop()
+    err.print("stopped")
 
 
 @db_app.command("upgrade")

@@ -120,6 +120,22 @@ class AlertSettings(BaseModel):
     empty_after_items: int = Field(5, ge=1, description="items a source listed before empty alerts")
 
 
+class ServiceSettings(BaseModel):
+    """The long-lived service (``govwatch run`` / ``govwatch worker``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    workers: int = Field(1, ge=0, le=32, description="crawl workers in this process")
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(8420, ge=0, le=65535, description="health, metrics, queued crawls")
+    crawl_timeout: float = Field(1800, gt=0, description="a crawl running longer is killed")
+    visibility_timeout: float = Field(3600, gt=0, description="a dead worker's job is retaken")
+    worker_max_jobs: int | None = Field(None, ge=1, description="recycle a worker after N jobs")
+    notify_every: float = Field(10, gt=0, description="seconds between delivery rounds")
+    registry_reload: float = Field(60, gt=0, description="seconds between registry checks")
+    leader_ttl: float = Field(15, gt=1, description="seconds a dead scheduler keeps the lead")
+    first_run_within: float = Field(300, ge=0, description="new sources start within this")
+
+
 class Settings(BaseSettings):
     """Everything configurable. Paths left unset take the embedded defaults."""
 
@@ -145,6 +161,7 @@ class Settings(BaseSettings):
     crawl: CrawlSettings = Field(default_factory=lambda: CrawlSettings())  # type: ignore[call-arg]
     alerts: AlertSettings = Field(default_factory=lambda: AlertSettings())  # type: ignore[call-arg]
     channels: list[ChannelConfig] = []
+    service: ServiceSettings = Field(default_factory=lambda: ServiceSettings())  # type: ignore[call-arg]
 
     @field_validator("channels")
     @classmethod

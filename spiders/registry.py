@@ -53,6 +53,17 @@ class Source(BaseModel):
                 raise ValueError(f"{url!r} is not an absolute http(s) URL")
         return urls
 
+    @field_validator("schedule")
+    @classmethod
+    def _valid_schedule(cls, text: str) -> str:
+        from scheduler.schedules import parse_schedule
+
+        try:
+            parse_schedule(text)
+        except UserError as exc:
+            raise ValueError(str(exc)) from None
+        return text
+
     @field_validator("adapter")
     @classmethod
     def _known_adapter(cls, name: str) -> str:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.database import Database
@@ -306,6 +307,23 @@ class DocumentStore:
         return self.save_many([record])[0]
 
     def save_many(
+        self, records: list[DocumentRecord], alerts: AlertSink | None = None
+    ) -> list[SaveOutcome]:
+        """Store a batch (see :meth:`_save_many`), retrying when another process raced us.
+
+        Two crawls of one source (the service's and a user's) may store the same new document
+        at once; the loser's transaction hits a unique key, rolls back whole, and on the retry
+        sees the winner's rows: the document is then unchanged and no alert is written twice.
+        """
+        for attempt in range(3):
+            try:
+                return self._save_many(records, alerts)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _save_many(
         self, records: list[DocumentRecord], alerts: AlertSink | None = None
     ) -> list[SaveOutcome]:
         """Store a batch of documents in one transaction; one outcome per record, in order.

@@ -24,6 +24,7 @@ FIXTURES = Path(os.environ.get("GOVWATCH_FIXTURES", REPO / "tests" / "fixtures")
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
 PAGES = FIXTURES / "pages"
 REPORTS = FIXTURES / "reports"
+REDIS_URL = os.environ.get("GOVWATCH_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 POSTGRES_URL = os.environ.get(
     "GOVWATCH_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
