@@ -29,6 +29,20 @@ from scheduler.queue import JobQueue
 from spiders.registry import Registry
 
 REPO = Path(__file__).resolve().parents[1]
+# Locks are short and renewed while a crawl runs, so a dead worker frees its source and site
+# within LOCK_TTL rather than after the whole crawl timeout.
+LOCK_TTL = 30.0
+LOCK_RENEW_EVERY = 10.0
+
+
+def _die_with_parent() -> None:
+    """In the crawl child: be killed when the worker dies, so no crawl outlives its worker."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the crawl's own timeout still bounds it
 
 
 @dataclass
@@ -85,7 +99,7 @@ class Worker:
             logger.warning("{}: job for unknown source {}; dropped", self.name, job.source_id)
             self.queue.ack(lease)
             return
-        ttl = self.crawl_timeout + 60
+        ttl = LOCK_TTL
         source_token = self.locks.acquire(f"source:{source.id}", ttl)
         if source_token is None:
             self.stats.skipped_busy += 1  # being crawled right now: this job is redundant
@@ -101,7 +115,8 @@ class Worker:
             return
         try:
             metrics.JOB_WAIT.observe(max(0.0, time.time() - job.enqueued_at))
-            outcome = self._crawl(source.id)
+            held = {f"source:{source.id}": source_token, f"site:{site}": site_token}
+            outcome = self._crawl(source.id, held)
             if outcome == "interrupted":
                 self.queue.release(lease)
                 self.stats.requeued += 1
@@ -111,7 +126,7 @@ class Worker:
             self.locks.release(f"site:{site}", site_token)
             self.locks.release(f"source:{source.id}", source_token)
 
-    def _crawl(self, source_id: str) -> str:
+    def _crawl(self, source_id: str, held: dict[str, str]) -> str:
         started = time.monotonic()
         command = [sys.executable, "-m", "crawler", "crawl", "--source", source_id, "--json"]
         self._process = subprocess.Popen(
@@ -124,7 +139,7 @@ class Worker:
             start_new_session=True,
         )
         try:
-            stdout = self._wait(self._process)
+            stdout = self._wait(self._process, held)
         finally:
             process, self._process = self._process, None
         seconds = time.monotonic() - started
@@ -152,10 +167,14 @@ class Worker:
         self.stats.done += 1
         return "done"
 
-    def _wait(self, process: subprocess.Popen[str]) -> str | None:
-        """The crawl's output; None if it was killed (timeout, or shutdown past the grace)."""
+    def _wait(self, process: subprocess.Popen[str], held: dict[str, str]) -> str | None:
+        """The crawl's output; None if it was killed (timeout, or shutdown past the grace).
+
+        Renews the locks ``held`` while waiting, so they outlive a long crawl but not a worker.
+        """
         deadline = time.monotonic() + self.crawl_timeout
         stopping_since: float | None = None
+        renewed = time.monotonic()
         while True:
             try:
                 out, _ = process.communicate(timeout=0.5)
@@ -163,6 +182,10 @@ class Worker:
             except subprocess.TimeoutExpired:
                 pass
             now = time.monotonic()
+            if now - renewed > LOCK_RENEW_EVERY:
+                for name, token in held.items():
+                    self.locks.renew(name, token, LOCK_TTL)
+                renewed = now
             if self.stop.is_set() and stopping_since is None:
                 stopping_since = now
             grace_over = stopping_since is not None and now - stopping_since > self.shutdown_grace
