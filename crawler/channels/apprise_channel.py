@@ -18,12 +18,11 @@ import apprise
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from crawler.channels.base import Channel, DeliveryError, channel_type
-from crawler.channels.support import EnvVar, coerce_settings, one_line, secret_from_env
+from crawler.channels.support import EnvVar, one_line, secret_from_env
 from crawler.channels.templates import (
     TemplateRenderError,
     Templates,
     alert_context,
-    default_templates,
 )
 
 _FORMATS = {
@@ -61,20 +60,6 @@ class AppriseChannel(Channel):
     Settings = AppriseSettings
     settings: AppriseSettings
     templates: Templates
-
-    def __init__(
-        self,
-        name: str,
-        settings: BaseModel | dict[str, Any],
-        templates: Templates | None = None,
-    ) -> None:
-        super().__init__(name, coerce_settings(AppriseSettings, settings), templates)
-        if self.templates is None:
-            self.templates = default_templates()
-
-    @property
-    def label(self) -> str:
-        return f"apprise channel {self.name!r}"
 
     def render(self, alerts: list[dict[str, Any]], delivery_id: str) -> tuple[str, str]:
         """The notification's title (one line) and body for ``alerts``."""

@@ -7,7 +7,7 @@ Channels are registered by type name (``email``, ``webhook``, ``apprise``) and c
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
@@ -43,10 +43,20 @@ class Channel(ABC):
     type_name: ClassVar[str]
     Settings: ClassVar[type[BaseModel]]  # the pydantic model of this type's config keys
 
-    def __init__(self, name: str, settings: BaseModel, templates: Any) -> None:
+    def __init__(
+        self, name: str, settings: BaseModel | Mapping[str, Any], templates: Any = None
+    ) -> None:
+        from crawler.channels.support import coerce_settings
+        from crawler.channels.templates import default_templates
+
         self.name = name
-        self.settings = settings
-        self.templates = templates
+        self.settings = coerce_settings(self.Settings, settings)
+        self.templates = templates if templates is not None else default_templates()
+
+    @property
+    def label(self) -> str:
+        """How errors and logs name this channel: ``email channel 'analysts'``."""
+        return f"{self.type_name} channel {self.name!r}"
 
     @abstractmethod
     def send(self, alerts: list[dict[str, Any]], delivery_id: str) -> None:

@@ -23,7 +23,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from crawler.channels.base import Channel, DeliveryError, channel_type
 from crawler.channels.support import (
     EnvVar,
-    coerce_settings,
     one_line,
     secret_from_env,
 )
@@ -31,7 +30,6 @@ from crawler.channels.templates import (
     TemplateRenderError,
     Templates,
     alert_context,
-    default_templates,
 )
 
 # The usual port of each security mode, for configs that give none.
@@ -91,20 +89,6 @@ class EmailChannel(Channel):
     Settings = EmailSettings
     settings: EmailSettings
     templates: Templates
-
-    def __init__(
-        self,
-        name: str,
-        settings: BaseModel | dict[str, Any],
-        templates: Templates | None = None,
-    ) -> None:
-        super().__init__(name, coerce_settings(EmailSettings, settings), templates)
-        if self.templates is None:
-            self.templates = default_templates()
-
-    @property
-    def label(self) -> str:
-        return f"email channel {self.name!r}"
 
     def build_message(self, alerts: list[dict[str, Any]], delivery_id: str) -> EmailMessage:
         """The message for ``alerts``: rendered subject, text and HTML parts, tracing headers."""

@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from crawler.channels.base import Channel, DeliveryError, channel_type
-from crawler.channels.support import EnvVar, coerce_settings, one_line, secret_from_env
+from crawler.channels.support import EnvVar, one_line, secret_from_env
 
 BODY_SCHEMA = "govwatch.alert.v1"
 USER_AGENT = "govwatch/0.1"
@@ -113,16 +113,6 @@ class WebhookChannel(Channel):
 
     Settings = WebhookSettings
     settings: WebhookSettings
-
-    def __init__(
-        self, name: str, settings: BaseModel | dict[str, Any], templates: Any = None
-    ) -> None:
-        # Webhooks carry data, not prose: templates are accepted for the interface, unused.
-        super().__init__(name, coerce_settings(WebhookSettings, settings), templates)
-
-    @property
-    def label(self) -> str:
-        return f"webhook channel {self.name!r}"
 
     def body(
         self, alerts: list[dict[str, Any]], delivery_id: str, sent_at: datetime | None = None
