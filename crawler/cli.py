@@ -638,6 +638,15 @@ def alerts_test(
     out.print(f"sample {event} alert sent through {channel}")
 
 
+def _register_report_commands() -> None:
+    from crawler.cli_reports import register
+
+    register(app)
+
+
+_register_report_commands()
+
+
 def main() -> None:
     """Entry point: user mistakes become one line on stderr and exit code 2."""
     try:
