@@ -25,7 +25,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench import alerts, service  # noqa: E402
+from bench import alerts, browser, service  # noqa: E402
 from crawler.encoding import decode_html  # noqa: E402
 from crawler.extract import extract_page  # noqa: E402
 from crawler.matcher import Matcher  # noqa: E402
@@ -149,6 +149,7 @@ def main() -> None:
         "alert_latency": alerts.latency(),
         "outbox_throughput": alerts.throughput(),
         "service": service.run(),
+        "browser": browser.run(),
     }
     text = json.dumps(results, indent=2, ensure_ascii=False)
     out_dir = REPO / "bench" / "results"

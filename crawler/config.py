@@ -26,14 +26,12 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from crawler.browser import BrowserSettings
 from crawler.errors import UserError
+from crawler.identity import BROWSER_USER_AGENT
 
 CONFIG_ENV = "GOVWATCH_CONFIG"
 DEFAULT_CONFIG_FILE = Path("govwatch.toml")
-BROWSER_USER_AGENT = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
-)
 
 
 def default_data_dir() -> Path:
@@ -162,6 +160,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = Field(default_factory=lambda: AlertSettings())  # type: ignore[call-arg]
     channels: list[ChannelConfig] = []
     service: ServiceSettings = Field(default_factory=lambda: ServiceSettings())  # type: ignore[call-arg]
+    browser: BrowserSettings = Field(default_factory=lambda: BrowserSettings())  # type: ignore[call-arg]
 
     @field_validator("channels")
     @classmethod

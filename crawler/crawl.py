@@ -162,6 +162,18 @@ def _page_limit(source: Source, settings: Settings) -> int:
     return min(limit, cap) if cap else limit
 
 
+def _offline_public_suffixes() -> None:
+    """Let Scrapy's cookie middleware use tldextract's bundled public-suffix list.
+
+    By default it downloads the list on first use: a hidden network call in every crawl
+    process, which fails with a traceback where there is no internet.
+    """
+    from scrapy.downloadermiddlewares import cookies
+    from tldextract import TLDExtract
+
+    cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
+
+
 def open_store(settings: Settings) -> DocumentStore:
     """The document store, its schema upgraded first when it is the embedded SQLite."""
     database = Database(settings.effective_database_url)
@@ -187,7 +199,8 @@ def run_crawl(
     matcher = Matcher(topics)
     alerting = Alerting(settings, {s.id: s for s in sources}, topics)
     mirror = Mirror(settings.replica_url)
-    process = AsyncCrawlerProcess(scrapy_settings(settings.crawl))
+    _offline_public_suffixes()
+    process = AsyncCrawlerProcess(scrapy_settings(settings.crawl, settings.browser))
     jobs = []
     for source in sources:
         job = SourceCrawl(

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.browser import BrowserSettings
 from crawler.config import CrawlSettings
+from crawler.identity import ACCEPT_LANGUAGE
 
 # Status codes whose pages the spider reads itself: challenge pages (412 瑞数, 521 加速乐) must be
 # classified, not dropped as plain HTTP errors.
 CHALLENGE_STATUSES = [412, 521]
 
 
-def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
+def scrapy_settings(crawl: CrawlSettings, browser: BrowserSettings | None = None) -> dict[str, Any]:
     """Scrapy settings for a crawl: polite to real sites unless ``crawl.polite`` is false."""
     settings: dict[str, Any] = {
         "BOT_NAME": "govwatch",
@@ -23,7 +25,7 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "USER_AGENT": crawl.user_agent,
         "DEFAULT_REQUEST_HEADERS": {
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-            "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.6",
+            "Accept-Language": ACCEPT_LANGUAGE,
         },
         "COOKIES_ENABLED": True,
         "CONCURRENT_REQUESTS": crawl.concurrent_total,
@@ -43,6 +45,15 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "DOWNLOAD_WARNSIZE": crawl.max_download_mb * 1024 * 1024 // 4,
         "DOWNLOAD_FAIL_ON_DATALOSS": True,  # a truncated body is an error, never a document
         "ITEM_PIPELINES": {"crawler.pipeline.DocumentPipeline": 300},
+        # Challenges and script-built lists go to a browser (crawler.render_middleware decides,
+        # crawler.render_handler renders; Chromium starts on the first such page, not before).
+        # 580: below HttpCompressionMiddleware (590), so the middleware reads decoded bodies.
+        "DOWNLOADER_MIDDLEWARES": {"crawler.render_middleware.RenderMiddleware": 580},
+        "DOWNLOAD_HANDLERS": {
+            "http": "crawler.render_handler.RenderDownloadHandler",
+            "https": "crawler.render_handler.RenderDownloadHandler",
+        },
+        "GOVWATCH_BROWSER": (browser or _default_browser()).model_dump(mode="json"),
         # Scrapy starts this many asyncio workers for every callback's output; a callback here
         # yields one document or one list page's links, and the pipeline is synchronous, so the
         # default 100 only costs time (measured: ~100 tasks per page, a third of crawl time).
@@ -62,3 +73,7 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
             }
         )
     return settings
+
+
+def _default_browser() -> BrowserSettings:
+    return BrowserSettings()  # type: ignore[call-arg]

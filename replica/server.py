@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from replica import admin, delivery
+from replica.challenges import ChallengeKind, ChallengeTable, GateAnswer, Protection, js_list
+from replica.challenges.sources import column_list_filter, site_prefix, static_list_filter
 from replica.families.base import METHOD_NOT_ALLOWED
 from replica.families.call import Call
 from replica.families.web import FamilyWeb
@@ -45,8 +47,12 @@ class Replica:
         scale: int = 1,
         registry_dir: Path | None = None,
         search_rate_limit: tuple[int, float] = DEFAULT_SEARCH_RATE_LIMIT,
+        challenges: Mapping[str, ChallengeKind | str] | None = None,
     ) -> None:
-        """`registry_dir` None serves the packaged registry (spiders/sources)."""
+        """`registry_dir` None serves the packaged registry (spiders/sources).
+
+        `challenges` puts registry sources behind challenges by id (see protect_source).
+        """
         if scale < 1:
             raise ValueError(f"scale must be at least 1: {scale}")
         from spiders.registry import load_registry  # the registry pulls in the crawler's code
@@ -55,12 +61,17 @@ class Replica:
         self.scale = scale
         self._web = StaticWeb(seed, scale)
         generated = []
-        for source in load_registry(registry_dir).sources:
+        sources = load_registry(registry_dir).sources
+        self._entries = {source.id: source.entry_urls[0] for source in sources}
+        for source in sources:
             host, path = _entry_host_and_path(source.entry_urls[0])
             if not self._web.claim(host, path, source.id):
                 generated.append(source)
         self._families = FamilyWeb(generated, seed, scale, search_rate_limit)
         self._faults = FaultTable()
+        self._challenges = ChallengeTable(seed)
+        for source_id, kind in (challenges or {}).items():
+            self.protect_source(source_id, kind)
         self._log = RequestLog()
         self._runner: web.ServerRunner | None = None
         self._stopping: asyncio.Event | None = None
@@ -200,6 +211,47 @@ class Replica:
     def clear_faults(self) -> None:
         self._faults.clear()
 
+    # -- challenges (replica.challenges) -----------------------------------------------------
+
+    def protect(
+        self, path_prefix: str, kind: ChallengeKind | str, *, max_uses: int | None = None
+    ) -> Protection:
+        """Put every path under `path_prefix` ("/{host}/…") behind a challenge `kind`.
+
+        `max_uses`: cookies earned in one epoch get that many pages, then stop working.
+        """
+        return self._challenges.protect(path_prefix, kind, max_uses=max_uses)
+
+    def protect_source(
+        self, source_id: str, kind: ChallengeKind | str, *, max_uses: int | None = None
+    ) -> Protection:
+        """Put a registry source behind `kind`: its whole site for ruishu, jsl and captcha,
+        its own list pages for js_list and js_api."""
+        kind = ChallengeKind(kind)
+        entry = self._entries.get(source_id)
+        if entry is None:
+            raise KeyError(f"no registry source {source_id!r}")
+        prefix = site_prefix(entry)
+        if kind.gates:
+            return self._challenges.protect(prefix, kind, max_uses=max_uses)
+        mapped = self._web.column_of(source_id)
+        if mapped is not None:
+            lists = static_list_filter(*mapped)
+        else:
+            lists = column_list_filter(self._families.column(source_id))
+        return self._challenges.protect(prefix, kind, lists=lists)
+
+    def protections(self) -> list[Protection]:
+        """The challenges in place, by path prefix."""
+        return self._challenges.protections()
+
+    def rotate_challenges(self, path_prefix: str | None = None) -> None:
+        """New challenge tokens (for one prefix, or all): cookies earned so far go stale."""
+        self._challenges.rotate(path_prefix)
+
+    def clear_challenges(self) -> None:
+        self._challenges.clear()
+
     def request_counts(self) -> dict[str, int]:
         """Requests per path since start or the last reset; admin requests are not counted."""
         return self._log.counts()
@@ -216,6 +268,9 @@ class Replica:
         self._log.record(path)
         if request.method not in ("GET", "HEAD", "POST"):
             return web.Response(status=405, headers={"Allow": "GET, HEAD, POST"})
+        gated = self._challenges.gate(path, request.cookies)
+        if gated is not None:
+            return _challenge_response(gated)
         fault = self._faults.take(path)
         if fault is None:
             return delivery.respond(request, await self._lookup(request))
@@ -260,7 +315,17 @@ class Replica:
         return self.serve(call)
 
     def serve(self, call: Call) -> Reply:
-        """The reply to a request without HTTP: for tests and tools that need no server."""
+        """The reply to a request without HTTP: for tests and tools that need no server.
+
+        Script-built list pages (js_list, js_api challenges) are rewritten here; cookie
+        challenges and captchas answer at the HTTP layer, before this.
+        """
+        listed = self._challenges.data_request(call)
+        if listed is not None:
+            return js_list.data_reply(self._serve_plain(listed))
+        return self._challenges.rewrite(call, self._serve_plain(call))
+
+    def _serve_plain(self, call: Call) -> Reply:
         if call.method != "POST":
             reply = self._web.lookup(call.path)
             if reply is not None:
@@ -287,6 +352,16 @@ class Replica:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), seconds)
+
+
+def _challenge_response(gated: GateAnswer) -> web.Response:
+    reply = gated.reply
+    response = web.Response(
+        status=reply.status, body=reply.body, headers={"Content-Type": reply.content_type}
+    )
+    for name, value, httponly in gated.cookies:
+        response.set_cookie(name, value, path=gated.cookie_path, httponly=httponly or None)
+    return response
 
 
 def _entry_host_and_path(url: str) -> tuple[str, str]:
