@@ -13,6 +13,7 @@ import http.client
 import json
 import re
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -1158,3 +1159,26 @@ def test_serving_is_fast(shared: ReplicaThread, sources: dict[str, Source]) -> N
         send(shared.base_url, request)
     rate = 3 * len(requests) / (time.monotonic() - started)
     assert rate > 200, f"{rate:.0f} requests/s"
+
+
+def test_two_sources_on_one_list_script_are_told_apart_by_their_extra_parameter(
+    tmp_path: Path,
+) -> None:
+    """The most specific column answers: ?type=4&catId=… is not the ?type=4 list."""
+    registry = tmp_path / "anhui"
+    registry.mkdir()
+    (registry / "anhui.toml").write_text(
+        'province = "anhui"\n'
+        '[[source]]\nid = "a-all"\nname = "全部"\nkind = "policy"\nadapter = "generic_list"\n'
+        'entry_urls = ["https://www.ah.gov.cn/public/column/1681?type=4&action=list"]\n'
+        '[[source]]\nid = "a-reports"\nname = "报告"\nkind = "work_report"\nadapter = "generic_list"\n'
+        'entry_urls = ["https://www.ah.gov.cn/public/column/1681?type=4&catId=6708531&action=list"]\n',
+        encoding="utf-8",
+    )
+    replica = Replica(seed=3, registry_dir=registry)
+    reports = {d["title"] for d in replica.documents() if d["source_id"] == "a-reports"}
+    call = "/www.ah.gov.cn/public/column/1681?type=4&catId=6708531&action=list"
+    with ReplicaThread(seed=3, registry_dir=registry) as running:
+        body = urllib.request.urlopen(running.base_url + call).read().decode("utf-8")
+    listed = set(re.findall(r"<a [^>]*>([^<]{4,60})</a>", body)) - {"下一页"}
+    assert listed and listed <= reports  # the reports' list, not the catalogue's

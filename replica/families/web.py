@@ -121,9 +121,12 @@ class FamilyWeb:
             early = columns[0].check(call)
             if early is not None:
                 return early
-            for column in columns:
-                if column.matches(call):
-                    return column.answer(call)
+            # Several sources can share one list script and differ only in its parameters
+            # (?type=4 and ?type=4&catId=…): the column naming the most of them is the one meant.
+            matching = [column for column in columns if column.matches(call)]
+            if matching:
+                best = max(matching, key=lambda column: len(column.entry_query))
+                return best.answer(call)
             return columns[0].miss(call)
 
     def _materialize(self, columns: Iterable[Column]) -> None:
