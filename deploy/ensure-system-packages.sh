@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# System packages govwatch needs beyond Python: Chromium (pages behind JavaScript challenges)
-# and a CJK font (Chinese labels in charts). Installs them from Debian/Ubuntu packages where
+# System packages govwatch needs beyond Python: Chromium (pages behind JavaScript challenges),
+# a CJK font (Chinese labels in charts) and antiword (text of .doc/.wps attachments). Installs them from Debian/Ubuntu packages where
 # missing (as root or with sudo); says what to do elsewhere. Idempotent and quiet when done.
 set -euo pipefail
 
@@ -8,6 +8,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
+command -v antiword >/dev/null 2>&1 || missing+=(antiword)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
@@ -21,4 +22,4 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 [ -x /usr/bin/chromium ] || command -v chromium >/dev/null || { echo "ensure-system-packages: chromium missing" >&2; exit 1; }
-echo "ensure-system-packages: chromium and a CJK font are present"
+echo "ensure-system-packages: chromium, a CJK font and antiword are present"
