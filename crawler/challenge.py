@@ -28,6 +28,11 @@ class PageKind(StrEnum):
         return self in (PageKind.DOCUMENT, PageKind.LISTING, PageKind.JSON)
 
 
+# Kinds that mean the site refuses us rather than that a page is broken: a source meeting them
+# is "blocked" (health alerts, `sources check`, metrics), and retrying soon will not help.
+REFUSALS = frozenset({PageKind.CHALLENGE, PageKind.CAPTCHA, PageKind.RATE_LIMITED})
+
+
 @dataclass(frozen=True)
 class PageVerdict:
     kind: PageKind

@@ -14,6 +14,7 @@ from typing import Any
 from loguru import logger
 
 from crawler.alerting import Alerting
+from crawler.challenge import REFUSALS
 from crawler.config import AlertSettings, CrawlSettings, Settings
 from crawler.matcher import Matcher
 from crawler.mirror import Mirror
@@ -25,8 +26,6 @@ from storage.repository import DocumentRecord, DocumentStore, SaveOutcome
 from storage.source_health import RunResult
 
 ProgressCallback = Callable[["SourceCrawl"], None]
-# Failure kinds of a list page that mean the site refuses us (a health "blocked" state).
-BLOCKING_KINDS = frozenset({"challenge", "captcha", "rate_limited"})
 # Failure kinds of a stored document's page that mean it was taken down.
 GONE_KINDS = frozenset({"http_404", "http_410", "soft_404"})
 
@@ -125,7 +124,7 @@ class SourceCrawl:
         if self.stats["list_ok"]:
             return RunResult("ok", self.stats["listed"])
         detail = "; ".join(f"{f.kind}: {f.detail}" for f in self.failures[:3]) or None
-        if any(kind in BLOCKING_KINDS for kind in self.list_failures):
+        if any(kind in REFUSALS for kind in self.list_failures):
             return RunResult("blocked", 0, detail)
         if "parse_failed" in self.list_failures:
             return RunResult("empty", 0, detail)

@@ -32,11 +32,10 @@ from loguru import logger
 from scrapy.http import Request, Response
 
 from crawler.browser import BrowserPool, BrowserSettings, RenderError
-from crawler.challenge import PageVerdict, classify_page
+from crawler.challenge import REFUSALS, PageVerdict, classify_page
 from crawler.encoding import decode_html
 from crawler.render_rules import (
     ALWAYS,
-    BLOCKING,
     CHALLENGE_REASONS,
     JS_LIST,
     CookieStore,
@@ -204,7 +203,7 @@ class RenderMiddleware:
             return response
         vendor = challenge_reason(verdict)
         if vendor is None:
-            if verdict.kind in BLOCKING:
+            if verdict.kind in REFUSALS:
                 stats[f"blocked:{verdict.kind.value}"] += 1
             return response
         return self._challenged(request, response, vendor, stats)
@@ -239,7 +238,7 @@ class RenderMiddleware:
         verdict: PageVerdict | None = request.meta.get(VERDICT)
         if request.method != "GET":  # the browser earned cookies; the answer is a plain one
             verdict = _look(response) or verdict
-        if verdict is not None and verdict.kind in BLOCKING:
+        if verdict is not None and verdict.kind in REFUSALS:
             stats[f"blocked:{verdict.kind.value}"] += 1
             site = site_of(request)
             if reason != JS_LIST:  # a site the browser does not pass is not rendered again

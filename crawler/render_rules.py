@@ -33,7 +33,6 @@ from crawler.challenge import PageKind, PageVerdict, classify_page
 CHALLENGE_REASONS = ("ruishu", "jsl", "waf")
 JS_LIST = "js_list"
 ALWAYS = "always"
-BLOCKING = frozenset({PageKind.CHALLENGE, PageKind.CAPTCHA, PageKind.RATE_LIMITED})
 
 # Bytes that must occur in a page crawler.challenge could call anything but content: a 200
 # page of some size with none of them is a document, and is not even decoded here.

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from crawler.browser import BrowserPool, BrowserSettings, RenderError
-from crawler.challenge import classify_page
+from crawler.challenge import REFUSALS, classify_page
 from crawler.config import Settings
 from crawler.encoding import decode_html
 from crawler.identity import ACCEPT_LANGUAGE
@@ -94,7 +94,7 @@ class _Browser:
 
 
 def _blocked_state(kind: str) -> str:
-    return BLOCKED if kind in ("challenge", "captcha", "rate_limited") else UNREACHABLE
+    return BLOCKED if kind in REFUSALS else UNREACHABLE
 
 
 async def _check_one(
@@ -171,9 +171,7 @@ async def _check_one(
                     )
             if listing.refused is not None:
                 kind, reason = listing.refused
-                state = (
-                    BLOCKED if kind in ("captcha", "rate_limited", "challenge") else PARSE_FAILED
-                )
+                state = BLOCKED if kind in REFUSALS else PARSE_FAILED
                 return SourceCheck(source.id, state, reason, http_status=status, browser=used)
             if listing.items:
                 via = f" (through the browser: {used})" if used else ""

@@ -6,6 +6,8 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from crawler.challenge import REFUSALS
+
 REGISTRY = CollectorRegistry()
 CRAWLS = Counter(
     "govwatch_crawls", "Crawls by source and outcome", ["source", "status"], registry=REGISTRY
@@ -57,7 +59,6 @@ LAST_SUCCESS = Gauge(
     ["source"],
     registry=REGISTRY,
 )
-BLOCKING = frozenset({"challenge", "captcha", "rate_limited"})
 
 
 def record_crawl(result: dict[str, Any], seconds: float, finished_at: float) -> None:
@@ -71,7 +72,7 @@ def record_crawl(result: dict[str, Any], seconds: float, finished_at: float) -> 
                 DOCUMENTS.labels(source_id, outcome).inc(stats[f"documents_{outcome}"])
         for failure in source.get("failures", []):
             kind = failure["kind"]
-            (BLOCKS if kind in BLOCKING else ERRORS).labels(source_id, kind).inc()
+            (BLOCKS if kind in REFUSALS else ERRORS).labels(source_id, kind).inc()
         if source["status"] == "ok":
             LAST_SUCCESS.labels(source_id).set(finished_at)
     for document in result.get("documents", []):

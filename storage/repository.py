@@ -257,20 +257,9 @@ def _replace_notice_and_attachments(
         document.attachments.clear()
         session.flush()
     if record.notice is not None:
-        notice = record.notice
-        document.notice = ProcurementNotice(
-            notice_type=notice.notice_type,
-            project_number=notice.project_number,
-            project_name=notice.project_name,
-            buyer=notice.buyer,
-            agency=notice.agency,
-            region=notice.region,
-            announced_on=notice.announced_on,
-            budget_yuan=notice.budget_yuan,
-            total_award_yuan=notice.total_award_yuan,
-            details=notice.details,
-            lots=[BidLot(**vars(lot)) for lot in notice.lots],
-        )
+        # The records' fields are the tables' columns, so they map one to one.
+        lots = [BidLot(**vars(lot)) for lot in record.notice.lots]
+        document.notice = ProcurementNotice(**{**vars(record.notice), "lots": lots})
     document.attachments.extend(Attachment(**vars(a)) for a in record.attachments)
 
 
