@@ -74,10 +74,10 @@ def latency() -> dict[str, Any]:
 
 
 def throughput() -> dict[str, Any]:
-    from crawler.alerting import Alerting
+    from crawler.alerts.compose import Alerting
+    from crawler.alerts.notifier import Notifier, build_channels
     from crawler.config import load_settings
-    from crawler.notifier import Notifier, build_channels
-    from crawler.topics import load_topics
+    from crawler.match.topics import load_topics
     from spiders.registry import load_registry
     from storage.database import Database
     from storage.repository import DocumentRecord, DocumentStore

@@ -18,7 +18,7 @@ from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.http import Response
 
 from crawler.config import CrawlSettings
-from crawler.scrapy_settings import scrapy_settings
+from crawler.fetch.scrapy_settings import scrapy_settings
 
 
 class BareSpider(scrapy.Spider):
@@ -62,7 +62,7 @@ def main(url_file: str) -> None:
     crawler = process.create_crawler(BareSpider)
     process.crawl(crawler, urls=urls)
     process.start()
-    spider: BareSpider = crawler.spider  # type: ignore[assignment]
+    spider: BareSpider = crawler.fetch.spider  # type: ignore[assignment]
     print(json.dumps({"seconds": spider.closed_at - spider.opened_at, "pages": spider.fetched}))
 
 

@@ -1,4 +1,5 @@
-"""Benchmarks of the browser (crawler.browser, crawler.render_middleware); bench/run.py calls run().
+"""Benchmarks of the browser (crawler.browser.pool, crawler.browser.middleware); bench/run.py calls
+run().
 
 - ``pool``: rendered pages per second and peak memory (RSS of Chromium's whole process tree)
   with the pool at its default size, on replica pages of every kind: 瑞数 and 加速乐 sites
@@ -28,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from crawler.browser import BrowserPool, BrowserSettings  # noqa: E402
+from crawler.browser.pool import BrowserPool, BrowserSettings  # noqa: E402
 from replica import ReplicaThread  # noqa: E402
 from replica.challenges.sources import PRESET  # noqa: E402
 
@@ -207,9 +208,9 @@ def child(replica_url: str, data_dir: str) -> None:
     """In a child process: crawl every enabled source once; print one JSON line."""
     from sqlalchemy import select
 
+    from crawler.browser.middleware import RenderSession
     from crawler.config import load_settings
-    from crawler.crawl import run_crawl
-    from crawler.render_middleware import RenderSession
+    from crawler.fetch.crawl import run_crawl
     from spiders.registry import load_registry
     from storage.database import Database
     from storage.models import Document

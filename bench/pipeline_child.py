@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from crawler.config import load_settings
-from crawler.crawl import run_crawl
+from crawler.fetch.crawl import run_crawl
 from spiders.registry import load_registry
 
 

@@ -26,11 +26,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench import alerts, browser, service  # noqa: E402
-from crawler.encoding import decode_html  # noqa: E402
-from crawler.extract import extract_page  # noqa: E402
-from crawler.matcher import Matcher  # noqa: E402
-from crawler.mirror import Mirror  # noqa: E402
-from crawler.topics import load_topics  # noqa: E402
+from crawler.extract.encoding import decode_html  # noqa: E402
+from crawler.extract.page import extract_page  # noqa: E402
+from crawler.fetch.mirror import Mirror  # noqa: E402
+from crawler.match.matcher import Matcher  # noqa: E402
+from crawler.match.topics import load_topics  # noqa: E402
 from replica import ReplicaThread  # noqa: E402
 from spiders.adapters.trs_static import TrsStaticAdapter  # noqa: E402
 from spiders.registry import load_registry  # noqa: E402

@@ -26,9 +26,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from crawler.browser import BrowserSettings
-from crawler.errors import UserError
-from crawler.identity import BROWSER_USER_AGENT
+from crawler.browser.pool import BrowserSettings
+from crawler.fetch.identity import BROWSER_USER_AGENT
+from spiders.errors import UserError
 
 CONFIG_ENV = "GOVWATCH_CONFIG"
 DEFAULT_CONFIG_FILE = Path("govwatch.toml")
@@ -72,7 +72,7 @@ class Route(BaseModel):
     @field_validator("provinces")
     @classmethod
     def _known_provinces(cls, names: list[str] | None) -> list[str] | None:
-        from crawler.provinces import resolve_province
+        from spiders.provinces import resolve_province
 
         return [resolve_province(n).code for n in names] if names is not None else None
 
@@ -89,7 +89,7 @@ class ChannelConfig(BaseModel):
 
     @model_validator(mode="after")
     def _type_settings(self) -> ChannelConfig:
-        from crawler.channels import CHANNEL_TYPES
+        from crawler.alerts.channels import CHANNEL_TYPES
 
         if self.type not in CHANNEL_TYPES:
             known = ", ".join(sorted(CHANNEL_TYPES))
@@ -98,7 +98,7 @@ class ChannelConfig(BaseModel):
         return self
 
     def type_settings(self) -> BaseModel:
-        from crawler.channels import CHANNEL_TYPES
+        from crawler.alerts.channels import CHANNEL_TYPES
 
         return CHANNEL_TYPES[self.type].Settings.model_validate(self.model_extra or {})
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from crawler.challenge import REFUSALS
+from crawler.extract.page_kinds import REFUSALS
 
 REGISTRY = CollectorRegistry()
 CRAWLS = Counter(

@@ -23,14 +23,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 
 from crawler.config import Settings
-from crawler.crawl import open_store
+from crawler.fetch.crawl import open_store
 from scheduler import metrics
+from scheduler.backends import backends
 from scheduler.jobs import CrawlJob
-from scheduler.locks import InProcessLocks, Locks, RedisLocks
-from scheduler.queue import InProcessQueue, JobQueue, RedisStreamQueue
-from scheduler.schedules import TIMEZONE, parse_schedule
+from scheduler.locks import Locks
+from scheduler.queue import JobQueue
 from scheduler.worker import Worker
 from spiders.registry import Registry, load_registry
+from spiders.schedules import TIMEZONE, parse_schedule
 from storage.models import Delivery
 
 _ACTIVE: Service | None = None  # the running service, for APScheduler's stored job function
@@ -58,16 +59,10 @@ class Service:
         self.stop_event = threading.Event()
         self.store = open_store(settings)
         self.registry: Registry = load_registry(settings.registry_dir)
-        self.shared = settings.redis_url is not None
-        timeout = settings.service.visibility_timeout
-        self.queue: JobQueue = (
-            RedisStreamQueue(settings.redis_url, visibility_timeout=timeout)
-            if settings.redis_url
-            else InProcessQueue(visibility_timeout=timeout)
-        )
-        self.locks: Locks = (
-            RedisLocks(settings.redis_url) if settings.redis_url else InProcessLocks()
-        )
+        chosen = backends(settings)
+        self.shared = chosen.shared
+        self.queue: JobQueue = chosen.queue
+        self.locks: Locks = chosen.locks
         self.role = "starting"
         self.scheduler: BackgroundScheduler | None = None
         self.workers: list[Worker] = []
@@ -220,7 +215,7 @@ class Service:
     def _deliver_loop(self) -> None:
         if not self.settings.channels:
             return
-        from crawler.notifier import Notifier, build_channels
+        from crawler.alerts.notifier import Notifier, build_channels
 
         channels = build_channels(self.settings.channels, self.settings.alerts.templates_dir)
         notifier = Notifier(self.store, channels, self.settings.alerts)

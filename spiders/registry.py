@@ -20,8 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from crawler.errors import UserError
-from crawler.provinces import Province, resolve_province
+from spiders.errors import UserError
+from spiders.provinces import Province, resolve_province
 
 PACKAGED_REGISTRY = Path(__file__).parent / "sources"
 SourceKind = Literal["work_report", "policy", "procurement", "trading", "industry_dept", "national"]
@@ -56,7 +56,7 @@ class Source(BaseModel):
     @field_validator("schedule")
     @classmethod
     def _valid_schedule(cls, text: str) -> str:
-        from scheduler.schedules import parse_schedule
+        from spiders.schedules import parse_schedule
 
         try:
             parse_schedule(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -78,7 +78,7 @@ class AttachmentRecord:
 
 
 class AlertSink(Protocol):
-    """What the repository needs to turn decisions into alerts (see crawler.alerting)."""
+    """What the repository needs to turn decisions into alerts (see crawler.alerts.compose)."""
 
     backfill_cutoff: datetime
 
@@ -92,11 +92,12 @@ class AlertSink(Protocol):
         *,
         record: DocumentRecord | None = None,
         changes: list[str] | None = None,
-        health: dict[str, Any] | None = None,
+        health: Any = None,
         source_id: str | None = None,
-    ) -> dict[str, Any]: ...
+    ) -> Mapping[str, Any]: ...
 
-    def route(self, payload: dict[str, Any]) -> list[tuple[str, datetime]]: ...
+    # The payload's shape is the alert composer's business (crawler/alerts/payload.py).
+    def route(self, payload: Any) -> list[tuple[str, datetime]]: ...
 
 
 @dataclass
@@ -213,7 +214,7 @@ def _version_row(
 def _write_alert(
     session: Session,
     alerts: AlertSink,
-    payload: dict[str, Any],
+    payload: Mapping[str, Any],
     key: str,
     document_id: int | None,
     source_id: str,

@@ -1,8 +1,8 @@
 """Running the analyst's commands (import, report, export) as a user would, in process.
 
-The commands are registered on a fresh Typer app, as ``crawler.cli`` will do. A
-:class:`~crawler.errors.UserError` becomes exit code 2 and one line on stderr, exactly as
-``crawler.cli.main`` turns it.
+The commands are registered on a fresh Typer app, as ``crawler.cli.main`` will do. A
+:class:`~spiders.errors.UserError` becomes exit code 2 and one line on stderr, exactly as
+``crawler.cli.main.main`` turns it.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from crawler.cli_reports import register
-from crawler.errors import UserError
+from crawler.cli.reports import register
 from crawler.logs import setup_logging
+from spiders.errors import UserError
 from tests.conftest import REPORTS
 
 SHANGHAI_YEARS = (2020, 2021, 2022, 2023, 2024)

@@ -218,7 +218,7 @@ def test_search_json_builds_documents_from_the_list_without_fetching_them() -> N
     assert item.inline_html is not None and "推进区块链应用" in item.inline_html
     assert page.total_pages == 3
 
-    from crawler.extract import extract_page
+    from crawler.extract.page import extract_page
 
     extraction = extract_page(item.inline_html.encode(), item.url)
     assert extraction.title == "黑龙江省人民政府关于区块链的通知"

@@ -1,4 +1,4 @@
-"""Money and rates as procurement notices write them: crawler.amounts."""
+"""Money and rates as procurement notices write them: crawler.procurement.amounts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from crawler.amounts import Amount, find_amounts, narrow, parse_amount
+from crawler.procurement.amounts import Amount, find_amounts, narrow, parse_amount
 
 # --- amounts in digits -----------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from crawler.provinces import PROVINCES
+from spiders.provinces import PROVINCES
 from storage.repository import DocumentRecord, DocumentStore
 from tests.analyst_cli import Govwatch
 from tests.conftest import REPORTS, report_text

@@ -20,8 +20,8 @@ import pytest
 from fpdf import FPDF
 from fpdf.enums import EncryptionMethod
 
-from crawler import attachments
-from crawler.attachments import AttachmentLink, attachment_links, extract_attachment_text
+from crawler.extract import attachments
+from crawler.extract.attachments import AttachmentLink, attachment_links, extract_attachment_text
 
 PAGE_URL = "http://www.example.gov.cn/art/2024/3/1/art_1229_123.html"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from crawler.bids_report import build_bids_report
+from crawler.reports.bids import build_bids_report
 from storage.repository import DocumentRecord, DocumentStore, LotRecord, NoticeRecord
 from tests.analyst_cli import Govwatch
 

@@ -1,4 +1,4 @@
-"""The bounded browser (crawler.browser) with real Chromium: what it renders, and its bounds.
+"""The bounded browser (crawler.browser.pool) with real Chromium: what it renders, and its bounds.
 
 Pages come from the replica's challenges and from a small local server that records what the
 browser asked for. Each test starts its own pool on its own event loop (a pool belongs to
@@ -20,10 +20,10 @@ from typing import Any, TypeVar
 import psutil
 import pytest
 
-from crawler.browser import BrowserPool, BrowserSettings, RenderTimeout
-from crawler.challenge import PageKind
-from crawler.encoding import decode_html
-from crawler.identity import BROWSER_USER_AGENT
+from crawler.browser.pool import BrowserPool, BrowserSettings, RenderTimeout
+from crawler.extract.encoding import decode_html
+from crawler.extract.page_kinds import PageKind
+from crawler.fetch.identity import BROWSER_USER_AGENT
 from replica import ReplicaThread
 from replica.challenges.pages import RUISHU_CLIENT_COOKIE, RUISHU_SERVER_COOKIE
 from replica.challenges.sources import PRESET

@@ -2,7 +2,7 @@
 
 Every real page in tests/fixtures/pages is classified right (each 412 page as 瑞数, each 200
 page as content), and so is every challenge the replica serves. No browser here: these are
-the decisions made before one is started (crawler.render_rules).
+the decisions made before one is started (crawler.browser.rules).
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.challenge import PageKind, classify_page
-from crawler.encoding import decode_html
-from crawler.render_rules import (
+from crawler.browser.rules import (
     CookieStore,
     challenge_reason,
     list_needs_browser,
@@ -24,6 +22,8 @@ from crawler.render_rules import (
     render_reason,
     script_built_list,
 )
+from crawler.extract.encoding import decode_html
+from crawler.extract.page_kinds import PageKind, classify_page
 from replica import Replica, ReplicaThread
 from replica.challenges import ChallengeKind, ChallengeTable
 from replica.challenges.pages import RUISHU_CLIENT_COOKIE, RUISHU_SERVER_COOKIE

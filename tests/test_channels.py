@@ -39,10 +39,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pydantic import ValidationError
 
-from crawler.channels import CHANNEL_TYPES, DeliveryError
-from crawler.channels.apprise_channel import AppriseChannel, AppriseSettings
-from crawler.channels.email import EmailChannel, EmailSettings
-from crawler.channels.templates import (
+from crawler.alerts.channels import CHANNEL_TYPES, DeliveryError
+from crawler.alerts.channels.apprise_channel import AppriseChannel, AppriseSettings
+from crawler.alerts.channels.email import EmailChannel, EmailSettings
+from crawler.alerts.channels.templates import (
     TemplateRenderError,
     Templates,
     cn_date,
@@ -53,13 +53,13 @@ from crawler.channels.templates import (
     shorten,
     yuan,
 )
-from crawler.channels.webhook import WebhookChannel, WebhookSettings, canonical_json
-from crawler.errors import UserError
+from crawler.alerts.channels.webhook import WebhookChannel, WebhookSettings, canonical_json
+from spiders.errors import UserError
 
 # aiosmtpd warns that AUTH without TLS is unsafe; the login tests use loopback on purpose.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
-CHANNELS_DIR = Path(__file__).resolve().parents[1] / "crawler" / "channels"
+CHANNELS_DIR = Path(__file__).resolve().parents[1] / "crawler" / "alerts" / "channels"
 SECRET = "s3cret-shared-with-the-receiver"
 TITLE = "甘肃省数据局区块链电子证照共享平台建设项目中标（成交）结果公告"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from crawler.cli import app
+from crawler.cli.main import app
 from tests.conftest import PAGES, REPO
 
 

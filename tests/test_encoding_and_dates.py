@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from crawler.dates import date_from_url, find_dates, parse_date
-from crawler.encoding import decode_html
+from crawler.extract.encoding import decode_html
+from spiders.dates import date_from_url, find_dates, parse_date
 
 PAGE = (
     "<html><head>{meta}</head><body><p>关于推进区块链技术应用的通知 朱镕基 2024年</p></body></html>"

@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 from loguru import logger
 
-from crawler import charts
-from crawler.analyst_report import ProvinceYear, YearReport
-from crawler.provinces import PROVINCES
-from crawler.topics import load_topics
+from crawler.match.topics import load_topics
+from crawler.reports import charts
+from crawler.reports.analyst_table import ProvinceYear, YearReport
+from spiders.provinces import PROVINCES
 from storage.repository import DocumentRecord, DocumentStore
 from tests.analyst_cli import Govwatch
 from tests.conftest import REPORTS

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from crawler.challenge import PageKind, classify_page
-from crawler.extract import extract_page
+from crawler.extract.page import extract_page
+from crawler.extract.page_kinds import PageKind, classify_page
 from tests.conftest import PAGES
 
 

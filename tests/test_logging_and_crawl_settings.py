@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from crawler.config import CrawlSettings
+from crawler.fetch.scrapy_settings import scrapy_settings
 from crawler.logs import setup_logging
-from crawler.scrapy_settings import scrapy_settings
 
 
 def test_stdlib_records_such_as_scrapys_reach_loguru_as_json_lines(

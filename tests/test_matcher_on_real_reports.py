@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.matcher import Matcher
-from crawler.topics import load_topics
+from crawler.match.matcher import Matcher
+from crawler.match.topics import load_topics
 from tests.conftest import REPORTS, report_text
 
 

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from crawler.alerting import Alerting
-from crawler.channels.base import Channel, DeliveryError, channel_type
+from crawler.alerts.channels.base import Channel, DeliveryError, channel_type
+from crawler.alerts.compose import Alerting
+from crawler.alerts.notifier import Notifier, backoff
 from crawler.config import AlertSettings, ChannelConfig, load_settings
-from crawler.notifier import Notifier, backoff
-from crawler.topics import load_topics
+from crawler.match.topics import load_topics
 from spiders.registry import load_registry
 from storage.repository import DocumentRecord, DocumentStore, utcnow
 from storage.source_health import RunResult
@@ -238,7 +238,7 @@ def test_backoff_grows_exponentially_with_jitter_up_to_the_cap() -> None:
 
 
 def test_a_channel_config_with_an_unknown_type_or_key_is_named() -> None:
-    from crawler.errors import UserError
+    from spiders.errors import UserError
 
     with pytest.raises(Exception, match="unknown channel type 'pigeon'"):
         ChannelConfig(name="x", type="pigeon")

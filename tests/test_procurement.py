@@ -1,4 +1,4 @@
-"""Structured fields of procurement notices: crawler.procurement.
+"""Structured fields of procurement notices: crawler.procurement.notice.
 
 The notices below follow the formats of 财办库〔2020〕50号; names, numbers and figures are
 invented.
@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from crawler.procurement import Lot, Notice, notice_type_of, parse_notice
+from crawler.procurement.notice import Lot, Notice, notice_type_of, parse_notice
 
 
 def parse(text: str, published_at: datetime | None = None) -> Notice:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from crawler.config import load_settings
-from crawler.errors import UserError
-from crawler.provinces import PROVINCES, find_province_in_text, resolve_province
 from spiders.adapters import ADAPTERS, TrsStaticAdapter
+from spiders.errors import UserError
+from spiders.provinces import PROVINCES, find_province_in_text, resolve_province
 from spiders.registry import PACKAGED_REGISTRY, load_registry
 
 

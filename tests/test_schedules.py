@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawler.errors import UserError
-from scheduler.schedules import parse_schedule
+from spiders.errors import UserError
 from spiders.registry import load_registry
+from spiders.schedules import parse_schedule
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 

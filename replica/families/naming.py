@@ -10,8 +10,8 @@ import random
 import zlib
 from dataclasses import dataclass
 
-from crawler.provinces import NATIONAL, PROVINCES, Province, by_code_unchecked
 from replica.families.model import Party
+from spiders.provinces import NATIONAL, PROVINCES, Province, by_code_unchecked
 
 # 简称 used as the first character of 文号 (苏政发, 粤府办 …).
 _ABBREVIATIONS = {

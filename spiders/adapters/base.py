@@ -2,7 +2,7 @@
 
 Adapters are pure: no I/O, so they are tested on saved or generated pages without a network.
 Every URL an adapter takes or returns is a real site URL; pointing a crawl at the replica is
-the crawler's business (crawler.mirror), not the adapter's.
+the crawler's business (crawler.fetch.mirror), not the adapter's.
 """
 
 from __future__ import annotations

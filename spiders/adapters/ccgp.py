@@ -8,10 +8,10 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 
-from crawler.dates import parse_date
-from crawler.links import dated_links
 from spiders.adapters.base import ListAdapter, ListItem, ListPage, register
 from spiders.adapters.trs_static import TRS_ARTICLE, numbered_page_url
+from spiders.dates import parse_date
+from spiders.links import dated_links
 
 _PAGER = re.compile(r"Pager\(\s*\{\s*size\s*:\s*(\d+)\s*,\s*current\s*:\s*(\d+)")
 _TOTAL_FOUND = re.compile(r"共找到\s*<span>\s*(\d+)\s*</span>")

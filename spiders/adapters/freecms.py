@@ -6,8 +6,8 @@ import json
 import math
 from urllib.parse import urlencode, urljoin
 
-from crawler.dates import parse_date
 from spiders.adapters.base import ListAdapter, ListItem, ListPage, PageRequest, register
+from spiders.dates import parse_date
 
 
 @register("freecms")

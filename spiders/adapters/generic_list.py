@@ -6,8 +6,8 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from crawler.links import dated_links
 from spiders.adapters.base import ListAdapter, ListItem, ListPage, PageRequest, register
+from spiders.links import dated_links
 
 
 @register("generic_list")

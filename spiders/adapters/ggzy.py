@@ -10,8 +10,8 @@ import json
 import math
 from urllib.parse import urljoin
 
-from crawler.dates import parse_date
 from spiders.adapters.base import ListAdapter, ListItem, ListPage, PageRequest, register
+from spiders.dates import parse_date
 
 RISK_CODES = {
     829: ("captcha", "ggzy asks for a captcha (code 829)"),

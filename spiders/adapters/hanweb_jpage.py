@@ -12,8 +12,8 @@ import re
 
 import lxml.html
 
-from crawler.links import dated_links
 from spiders.adapters.base import ListAdapter, ListItem, ListPage, PageRequest, register
+from spiders.links import dated_links
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*[:=]\s*(\d+)", re.I)

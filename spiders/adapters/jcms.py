@@ -9,8 +9,8 @@ from urllib.parse import urlencode, urlsplit
 
 import lxml.html
 
-from crawler.links import dated_links
 from spiders.adapters.base import ListAdapter, ListItem, ListPage, PageRequest, register
+from spiders.links import dated_links
 
 _PAGINATION = re.compile(r"""count=['"]?(\d+)['"]?[^>]*?rows=['"]?(\d+)""")
 _ARTICLE = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_(\d+)\.html")

@@ -10,7 +10,6 @@ import json
 import math
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from crawler.dates import parse_date
 from spiders.adapters.base import (
     ListAdapter,
     ListItem,
@@ -19,6 +18,7 @@ from spiders.adapters.base import (
     register,
     synthesized_page,
 )
+from spiders.dates import parse_date
 
 
 @register("search_json")

@@ -12,9 +12,9 @@ from datetime import date
 
 import lxml.html
 
-from crawler.dates import date_from_url
-from crawler.links import dated_links
 from spiders.adapters.base import ListAdapter, ListItem, ListPage, register
+from spiders.dates import date_from_url
+from spiders.links import dated_links
 
 _PAGER = re.compile(r"create(?:PageHTML|Page)\s*\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?")
 _COUNT_PAGE = re.compile(r"countPage\s*=\s*(\d+)")

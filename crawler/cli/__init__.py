@@ -1,0 +1,1 @@
+"""The ``govwatch`` command line: one module per command group."""

@@ -1,0 +1,260 @@
+"""Crawling by hand: ``crawl``, ``demo``, and ``extract`` (what the extractor reads from one
+page)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+)
+
+from crawler.cli.alerts import deliver
+from crawler.cli.context import current_settings, err, out, state
+from spiders.errors import UserError
+
+if TYPE_CHECKING:
+    from crawler.fetch.source_crawl import ProgressCallback, SourceCrawl
+
+app = typer.Typer()
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[ProgressCallback | None]:
+    """A live progress bar per source on stderr; ``None`` when output is for programs."""
+    if not enabled:
+        yield None
+        return
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("new {task.fields[new]} · errors {task.fields[errors]}"),
+        console=err,
+        transient=False,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def update(job: SourceCrawl) -> None:
+        s = job.stats
+        task = tasks.get(job.source.id)
+        if task is None:
+            task = tasks[job.source.id] = progress.add_task(
+                job.source.id, total=None, new=0, errors=0
+            )
+        progress.update(
+            task,
+            total=s["list_pages"]
+            + s["details_requested"]
+            + s["details_skipped"]
+            + s["details_inline"],
+            completed=s["list_pages"]
+            + s["details_fetched"]
+            + s["details_skipped"]
+            + s["details_inline"],
+            new=s["documents_new"] + s["documents_changed"],
+            errors=s["errors"],
+        )
+
+    with progress:
+        yield update
+
+
+@app.command()
+def crawl(
+    province: Annotated[
+        str | None, typer.Option("--province", "-p", help="gansu, 甘肃, 甘肃省 or 620000.")
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="A source by id (repeatable).")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    notify: Annotated[
+        bool, typer.Option("--notify/--no-notify", help="Deliver the alerts that are due.")
+    ] = True,
+    via_service: Annotated[
+        bool, typer.Option("--via-service", help="Queue the crawl in the running service.")
+    ] = False,
+) -> None:
+    """Crawl a province's sources (or the given sources) once and print what was found.
+
+    New and changed documents that mention the topic become alerts (see `govwatch alerts`);
+    with channels configured, those due now are delivered after the crawl.
+    """
+    from crawler.cli.views import crawl_json
+    from crawler.fetch.crawl import run_crawl
+    from crawler.match.topics import load_topics
+    from spiders.provinces import resolve_province
+    from spiders.registry import load_registry
+
+    if (province is None) == (not source):
+        raise UserError("give exactly one of --province or --source")
+    settings = current_settings()
+    registry = load_registry(settings.registry_dir)
+    if source:
+        sources = [registry.get(source_id) for source_id in dict.fromkeys(source)]
+    else:
+        assert province is not None
+        resolved = resolve_province(province)
+        sources = registry.for_province(resolved)
+        if not sources:
+            raise UserError(f"no enabled source for {resolved.full_name} in the registry")
+    if via_service:
+        if state.service_handoff is None:
+            raise UserError("--via-service: the service's commands are not installed")
+        state.service_handoff(settings, [s.id for s in sources])
+        return
+    topic = load_topics(settings.topics_file)[0]
+    with _progress(not json_output and err.is_terminal) as on_progress:
+        jobs = run_crawl(settings, sources, on_progress=on_progress)
+    if json_output:
+        out.print_json(crawl_json(jobs)) if out.is_terminal else print(crawl_json(jobs))
+    else:
+        _print_found(jobs, topic.name, topic.label)
+    if notify and settings.channels:
+        deliver(settings, quiet=json_output)
+    if any(job.failures for job in jobs):
+        raise typer.Exit(1)
+
+
+def _print_found(jobs: list[SourceCrawl], topic: str, label: str) -> None:
+    from crawler.cli.views import hits_table, print_failures, summary_table
+    from storage.repository import DocumentStore
+
+    out.print(summary_table(jobs))
+    found_keys = [r.doc_key for job in jobs for r in job.found]
+    failed = [job.source.id for job in jobs if job.status in ("failed", "empty")]
+    if failed:
+        out.print(
+            f"[red]{len(failed)} of {len(jobs)} sources could not be crawled:[/] "
+            f"{', '.join(failed)}"
+        )
+    if not found_keys and not failed:
+        known = sum(job.stats["details_skipped"] + job.stats["documents_unchanged"] for job in jobs)
+        out.print(f"Nothing new: all {known} documents checked are stored and unchanged.")
+    else:
+        store: DocumentStore = jobs[0].store
+        documents = store.documents_with_hits(topic, doc_keys=found_keys)
+        out.print(f"{len(found_keys)} new or changed documents; {len(documents)} mention {label}.")
+        if documents:
+            out.print(
+                hits_table(documents, topic, f"new or changed documents that mention {label}")
+            )
+    print_failures(err, jobs)
+
+
+@app.command()
+def extract(
+    page: Annotated[Path, typer.Argument(help="A saved page (HTML or JSON), as served.")],
+    url: Annotated[str | None, typer.Option(help="The URL the page was fetched from.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    body: Annotated[bool, typer.Option(help="Include the full body text.")] = False,
+) -> None:
+    """Show what the extractor reads from one saved page: fields, encoding and topic hits."""
+    from crawler.extract.page import extract_page
+    from crawler.json_output import dumps
+    from crawler.match.matcher import Matcher
+    from crawler.match.topics import load_topics
+
+    settings = current_settings()
+    try:
+        raw = page.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{page}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{page}: is a directory, not a page") from None
+    extraction = extract_page(raw, url)
+    data = extraction.to_dict()
+    matcher = Matcher(load_topics(settings.topics_file))
+    data["hits"] = (
+        [h.to_dict() for h in matcher.match(f"{extraction.title or ''}\n{extraction.body_text}")]
+        if extraction.is_document
+        else []
+    )
+    if not body:
+        data["body_text"] = extraction.body_text[:300]
+    data["items"] = data["items"][:20]
+    if json_output:
+        print(dumps(data))
+        return
+    out.print(f"[bold]{page}[/]: {data['kind']} — {data['reason']}")
+    for key in (
+        "title",
+        "published_at",
+        "doc_number",
+        "publisher",
+        "doc_type",
+        "site_name",
+        "encoding",
+        "encoding_note",
+        "body_length",
+    ):
+        if data.get(key) is not None:
+            origin = extraction.sources.get(key, "")
+            out.print(f"  {key:<13} {data[key]}" + (f"  [dim]({origin})[/]" if origin else ""))
+    for hit in data["hits"]:
+        out.print(f"  [green]{hit['label']}[/] ×{hit['count']} {hit['keywords']}")
+        for snippet in hit["snippets"][:3]:
+            out.print(f"    {snippet}", markup=False)
+        if hit["technologies"]:
+            out.print(f"    technologies: {', '.join(hit['technologies'])}")
+        if hit["scenarios"]:
+            out.print(f"    scenarios: {', '.join(hit['scenarios'])}")
+    for item in data["items"][:10]:
+        out.print(f"  · {item['date']} {item['title']}  {item['url']}", markup=False)
+
+
+@app.command()
+def demo(
+    seed: Annotated[
+        int, typer.Option(help="Seed of the replica: the same seed, the same web.")
+    ] = 0,
+) -> None:
+    """Run the whole pipeline offline: start the replica, crawl it, show what mentions the topic.
+
+    Uses its own SQLite database under the data directory (demo/), never your real one.
+    """
+    from crawler.cli.views import hits_table
+    from crawler.fetch.crawl import run_crawl
+    from crawler.match.topics import load_topics
+    from replica import ReplicaThread
+    from spiders.registry import load_registry
+
+    base = current_settings()
+    demo_dir = base.data_dir / "demo"
+    topic = load_topics(base.topics_file)[0]
+    registry = load_registry(base.registry_dir)
+    with ReplicaThread(seed=seed) as replica:
+        settings = base.model_copy(
+            update={
+                "database_url": f"sqlite:///{demo_dir / 'govwatch.sqlite3'}",
+                "replica_url": replica.base_url,
+                "crawl": base.crawl.model_copy(update={"polite": False, "max_pages": 50}),
+            }
+        )
+        err.print(f"replica of the government web on {replica.base_url} (seed {seed})")
+        with _progress(err.is_terminal) as on_progress:
+            jobs = run_crawl(settings, registry.enabled(), on_progress=on_progress)
+    _print_found(jobs, topic.name, topic.label)
+    store = jobs[0].store
+    documents = store.documents_with_hits(topic.name)
+    out.print(
+        hits_table(
+            documents,
+            topic.name,
+            f"all {len(documents)} stored documents that mention {topic.label}",
+        )
+    )
+    out.print(f"database: {settings.effective_database_url}")
+    if any(job.failures for job in jobs):
+        raise typer.Exit(1)

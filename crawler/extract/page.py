@@ -1,0 +1,457 @@
+"""Reading one fetched page: what it is, and for documents the fields analysts need.
+
+Order of trust, from the page's own declarations to guesses:
+1. government metas (``ArticleTitle``, ``PubDate``, ``ContentSource``, ``SiteName`` …);
+2. the 政府信息公开 metadata table (see :mod:`crawler.extract.infotable`);
+3. the body containers of the CMS families (TRS, Hanweb, ccgp …) and labelled lines
+   (``发布时间：``) in the article header;
+4. a generic extractor (trafilatura) for pages of no known family.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import lxml.html
+from cssselect import GenericTranslator
+from lxml import etree
+
+from crawler.extract.doctypes import doc_type_of, looks_like_title
+from crawler.extract.encoding import DecodedPage, decode_html
+from crawler.extract.infotable import LABEL_AT_START, LABEL_IN_HTML, read_info_table
+from crawler.extract.page_kinds import PageKind, classify_page
+from spiders.dates import date_from_url, find_dates, parse_date
+from spiders.links import dated_links
+
+# Body containers of the CMS families, most specific first.
+BODY_CONTAINERS = (
+    "div.TRS_Editor",
+    "div.trs_editor_view",
+    "div.TRS_UEDITOR",
+    "#zoom",
+    "#UCAP-CONTENT",
+    "div.view-content",
+    "div.Article_content",
+    "#ivs_content",
+    "div.pages_content",
+    "div.conlun2_box_text",
+    "div.vF_detail_content",
+    "div.info-article",
+    "div.notice-con",
+    "#noticeArea",
+    "div.noticeArea",
+    "#TDContent",
+    "td.infodetail",
+    "#mainText",
+    "div.article",
+    "div.zw",
+    "#info_cont",
+    "div.listConts",
+    "div.colspanColumn",
+    "#myPrintArea",
+    "div.article-content",
+)
+_CONTAINER_XPATHS = tuple(
+    (css, etree.XPath(GenericTranslator().css_to_xpath(css))) for css in BODY_CONTAINERS
+)
+_MIN_BODY_CHARS = 30
+_HANWEB_BODY = re.compile(
+    r"<!--ZJEG_RSS\.content\.begin-->(.*?)<!--ZJEG_RSS\.content\.end-->", re.S
+)
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "blockquote",
+    "dd",
+    "dt",
+    "pre",
+}
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2002\u2003\u3000]+")
+_DATE_LABEL = re.compile(
+    r"(?:发布时间|发布日期|发文日期|公告时间|信息时间|日期|时间)\s*[:：]\s*([^\n]{6,40})"
+)
+_SOURCE_LABEL = re.compile(r"(?:来源|发布机构|信息来源|发布单位)\s*[:：]\s*([^\s|｜]{2,40})")
+# A 文号 standing on its own line under the title, as 公文 are laid out (沪府办发〔2024〕12号).
+_DOC_NUMBER_LINE = re.compile(
+    r"^\s*([\u4e00-\u9fa5A-Za-z]{1,12}\s*[〔［\[【(（]\s*(?:19|20)\d{2}\s*[〕］\]】)）]\s*\d{1,4}\s*号)\s*$",
+    re.M,
+)
+_PROCESSING_INSTRUCTIONS = re.compile(r"<\?[^>]*>")
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|-)\s*")
+_META_DATE_KEYS = ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "pubtime")
+_GENERATION_TIME = re.compile(r"页面生成时间\s*(.+)")
+DATE_AFTER_TITLE_CHARS = 120
+
+
+@dataclass
+class Extraction:
+    """Everything read from one page. ``kind`` says whether it is a document at all."""
+
+    kind: PageKind
+    reason: str
+    url: str | None = None
+    encoding: str | None = None
+    encoding_note: str | None = None
+    title: str | None = None
+    published_at: datetime | None = None
+    doc_number: str | None = None
+    publisher: str | None = None
+    site_name: str | None = None
+    column_name: str | None = None
+    doc_type: str | None = None
+    body_text: str = ""
+    sources: dict[str, str] = field(default_factory=dict)
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def is_document(self) -> bool:
+        return self.kind is PageKind.DOCUMENT
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["kind"] = self.kind.value
+        data["published_at"] = self.published_at.isoformat() if self.published_at else None
+        data["body_length"] = len(self.body_text)
+        return data
+
+
+def extract_page(
+    body: bytes, url: str | None = None, content_type: str | None = None, status: int = 200
+) -> Extraction:
+    """Read a fetched page (raw bytes, as served) into an :class:`Extraction`."""
+    return extract_decoded(decode_html(body, content_type), url, status)
+
+
+def extract_decoded(decoded: DecodedPage, url: str | None = None, status: int = 200) -> Extraction:
+    """Read a page already decoded (crawler.extract.encoding) into an :class:`Extraction`."""
+    verdict = classify_page(decoded.text, status)
+    result = Extraction(
+        kind=verdict.kind,
+        reason=verdict.reason,
+        url=url,
+        encoding=decoded.encoding,
+        encoding_note=decoded.note,
+    )
+    if verdict.kind is PageKind.JSON:
+        result.items = _json_items(decoded.text, url)
+        result.reason = f"JSON data with {len(result.items)} records, not an HTML page"
+        return result
+    if not verdict.kind.is_content:
+        return result
+    try:
+        tree = lxml.html.document_fromstring(decoded.text)
+    except (etree.ParserError, ValueError):
+        result.kind, result.reason = PageKind.EMPTY, "page could not be parsed as HTML"
+        return result
+    _read_document(tree, decoded.text, result)
+    return result
+
+
+def _read_document(tree: lxml.html.HtmlElement, html: str, result: Extraction) -> None:
+    metas = _metas(tree)
+    title_tag = _clean(tree.findtext(".//title") or "")
+    etree.strip_elements(tree, *_DROP_TAGS, with_tail=False)
+    etree.strip_tags(tree, etree.Comment)
+    info = _info_table(tree) if LABEL_IN_HTML.search(html) else {}
+    container, container_name = _body_container(tree, html)
+    body = _block_text(container) if container is not None else ""
+
+    if not metas.get("articletitle") and len(body) < 200:
+        items = _dated_links(tree, result.url)
+        if len(items) >= 5:
+            result.kind, result.reason, result.items = (
+                PageKind.LISTING,
+                f"list page with {len(items)} dated links",
+                items,
+            )
+            result.title = title_tag or None
+            return
+    if container is None or len(body) < _MIN_BODY_CHARS:
+        body, container_name = _generic_body(html), "generic"
+    result.body_text = body
+    result.sources["body"] = container_name
+
+    result.site_name = metas.get("sitename")
+    result.column_name = metas.get("columnname")
+    header_text = functools.cache(lambda: _header_text(tree, container))
+    _pick(result, "title", [
+        ("meta:ArticleTitle", lambda: metas.get("articletitle")),
+        ("infotable:标题", lambda: info.get("title")),
+        ("heading", lambda: _heading(tree, container)),
+        ("body:first-line", lambda: _first_line_title(body)),
+        ("<title>", lambda: _title_from_tag(title_tag, body)),
+    ])  # fmt: skip
+    _pick(result, "published_at", [
+        ("meta:PubDate", lambda: _meta_pubdate(metas)),
+        ("infotable:发布日期", lambda: parse_date(info.get("published_date"))),
+        ("label:发布时间", lambda: _labelled_date(header_text())),
+        ("url", lambda: date_from_url(result.url or "")),
+        ("near-title", lambda: _date_after_title(header_text(), result.title)),
+        ("infotable:成文日期", lambda: parse_date(info.get("written_date"))),
+    ])  # fmt: skip
+    _pick(result, "doc_number", [
+        ("infotable:发文字号", lambda: info.get("doc_number")),
+        ("body:head", lambda: _doc_number_in(body[:300])),
+    ])  # fmt: skip
+    _pick(result, "publisher", [
+        ("infotable:发文机关", lambda: info.get("publisher")),
+        ("meta:ContentSource", lambda: metas.get("contentsource")),
+        ("label:来源", lambda: _labelled_source(header_text())),
+        ("meta:SiteName", lambda: metas.get("sitename")),
+    ])  # fmt: skip
+    result.doc_type = doc_type_of(result.title) or doc_type_of(result.column_name)
+
+
+def _pick(result: Extraction, attr: str, candidates: list[tuple[str, Callable[[], Any]]]) -> None:
+    """Set ``attr`` from the first candidate that yields a value, and note where it came from."""
+    for source, read in candidates:
+        value = read()
+        if value:
+            setattr(result, attr, value)
+            result.sources[attr] = source
+            return
+
+
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def _metas(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    metas: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        name = (meta.get("name") or "").strip().lower()
+        content = _clean(meta.get("content") or "")
+        if name and content and name not in metas:
+            metas[name] = content
+    return metas
+
+
+def _meta_pubdate(metas: dict[str, str]) -> datetime | None:
+    generated = _GENERATION_TIME.search(metas.get("others", ""))
+    for key in _META_DATE_KEYS:
+        value = parse_date(metas.get(key))
+        if value is None:
+            continue
+        # Some TRS templates fill PubDate with the time the page was generated, not published.
+        if generated and parse_date(generated.group(1)) == value:
+            return None
+        return value
+    return None
+
+
+def _info_table(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    """Locate the metadata table by its labels, then let BeautifulSoup read the fragment."""
+    anchors = []
+    for text_node in tree.xpath("//body//text()"):
+        if LABEL_AT_START.match(text_node):
+            parent = text_node.getparent()
+            if parent is not None:
+                anchors.append(parent)
+        if len(anchors) >= 8:
+            break
+    if len(anchors) < 2:
+        return {}
+    # The table is the smallest element holding the most labels: a 发布时间 line elsewhere on
+    # the page must not widen it to the whole article.
+    counts: dict[lxml.html.HtmlElement, int] = {}
+    for anchor in anchors:
+        for level, ancestor in enumerate(anchor.iterancestors()):
+            if level >= 6:
+                break
+            counts[ancestor] = counts.get(ancestor, 0) + 1
+    candidates = [(n, el) for el, n in counts.items() if n >= 2]
+    tables = [(n, el) for n, el in candidates if el.tag in ("table", "tbody", "ul", "ol", "dl")]
+    candidates = tables or candidates
+    if not candidates:
+        return {}
+    best = max(n for n, _ in candidates)
+    sized = [(len(el.text_content()), el) for n, el in candidates if n == best]
+    size, common = min(sized, key=lambda pair: pair[0])
+    if size > 3000:
+        return {}
+    return read_info_table(lxml.html.tostring(common, encoding="unicode"))
+
+
+def _body_container(
+    tree: lxml.html.HtmlElement, html: str
+) -> tuple[lxml.html.HtmlElement | None, str]:
+    hanweb = _HANWEB_BODY.search(html)
+    if hanweb:
+        # Word-pasted bodies carry <?xml:namespace …/> instructions that lxml keeps as text.
+        inner = _PROCESSING_INSTRUCTIONS.sub("", hanweb.group(1))
+        fragment = lxml.html.fragment_fromstring(inner, create_parent="div")
+        etree.strip_elements(fragment, *_DROP_TAGS, with_tail=False)
+        return fragment, "hanweb:ZJEG_RSS.content"
+    for css, xpath in _CONTAINER_XPATHS:
+        for element in xpath(tree):
+            if len(element.text_content().strip()) >= _MIN_BODY_CHARS:
+                return element, css
+    return None, ""
+
+
+def _block_text(element: lxml.html.HtmlElement) -> str:
+    """Text of ``element`` with one line per block (paragraph, row, list item)."""
+    parts: list[str] = []
+
+    def walk(node: lxml.html.HtmlElement) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        block = tag.lower() in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n")
+        elif tag.lower() in ("td", "th"):
+            parts.append(" ")
+
+    walk(element)
+    lines = (_clean(line) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _generic_body(html: str) -> str:
+    import trafilatura  # imported lazily: it is slow to import and rarely needed
+
+    text = trafilatura.extract(html, include_tables=True, include_comments=False) or ""
+    return "\n".join(_clean(line) for line in text.splitlines() if line.strip())
+
+
+def _heading(tree: lxml.html.HtmlElement, container: lxml.html.HtmlElement | None) -> str | None:
+    for xpath in ("//h1", "//*[contains(@class,'title')][not(self::title)]", "//h2"):
+        for element in tree.xpath(xpath):
+            text = _clean(element.text_content())
+            if 4 <= len(text) <= 120 and (container is None or element not in container.iter()):
+                return text
+    return None
+
+
+def _first_line_title(body: str) -> str | None:
+    first = body.split("\n", 1)[0].strip()
+    return first if looks_like_title(first) else None
+
+
+def _title_from_tag(title_tag: str, body: str) -> str | None:
+    """The segment of ``<title>`` that names the document, not the site or column."""
+    segments = [s for s in _TITLE_SPLIT.split(title_tag) if len(s) >= 4]
+    if not segments:
+        return None
+    in_body = [s for s in segments if s in body[:2000]]
+    return max(in_body or segments, key=len)
+
+
+def _header_text(tree: lxml.html.HtmlElement, container: lxml.html.HtmlElement | None) -> str:
+    """Visible text before the body container (where 发布时间 and 来源 lines stand)."""
+    body_el = tree.find("body")
+    if body_el is None:
+        return ""
+    text = _block_text(body_el)
+    if container is not None:
+        start = _block_text(container)[:40]
+        cut = text.find(start) if start else -1
+        if cut > 0:
+            return text[max(0, cut - 2000) : cut]
+    return text[:3000]
+
+
+def _labelled_date(text: str) -> datetime | None:
+    for match in _DATE_LABEL.finditer(text):
+        found = find_dates(match.group(1))
+        if found:
+            return found[0][1]
+    return None
+
+
+def _date_after_title(text: str, title: str | None) -> datetime | None:
+    """A bare date printed under the title (``2025-12-12 18:35　来源…``), not one further away.
+
+    Only the lines right after the title are read: sidebars and footers carry other dates.
+    """
+    if not title:
+        return None
+    at = text.find(title[:30])
+    if at < 0:
+        return None
+    following = text[at + min(len(title), 30) :][:DATE_AFTER_TITLE_CHARS]
+    found = find_dates(following)
+    return found[0][1] if found else None
+
+
+def _labelled_source(text: str) -> str | None:
+    match = _SOURCE_LABEL.search(text)
+    return match.group(1) if match else None
+
+
+def _doc_number_in(text: str) -> str | None:
+    match = _DOC_NUMBER_LINE.search(text)
+    return re.sub(r"\s+", "", match.group(1)) if match else None
+
+
+def _dated_links(tree: lxml.html.HtmlElement, base_url: str | None) -> list[dict[str, Any]]:
+    links = dated_links(tree, base_url or "")
+    return [{"title": link.title, "url": link.url, "date": link.date} for link in links]
+
+
+def _json_items(text: str, base_url: str | None) -> list[dict[str, Any]]:
+    """Records of a JSON list answer, with their url, title and date fields recognised."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    records = data
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        records = lists[0] if lists else []
+    items = []
+    for record in records if isinstance(records, list) else []:
+        if not isinstance(record, dict):
+            continue
+        lowered = {str(k).lower(): v for k, v in record.items()}
+        url = next((lowered[k] for k in ("url", "link", "href") if lowered.get(k)), None)
+        title = next(
+            (lowered[k] for k in ("title", "filename", "name", "articletitle") if lowered.get(k)),
+            None,
+        )
+        date = next(
+            (
+                parse_date(str(lowered[k]))
+                for k in ("pubdate", "publishtime", "date", "time")
+                if lowered.get(k)
+            ),
+            None,
+        )
+        if url or title:
+            items.append(
+                {
+                    "title": title,
+                    "url": urljoin(base_url or "", str(url)) if url else None,
+                    "date": date.date() if date else None,
+                }
+            )
+    return items

@@ -1,0 +1,146 @@
+"""Telling a document from what stands in its way: challenges, rate limits, errors, blanks.
+
+Nothing classified here as anything but ``document`` or ``listing`` may ever be stored as a
+document: an error page that reaches the diff engine is a false alert. Beside the page kinds
+stand the kinds of crawl failure (:class:`FailureKind`), the names a failed page is recorded,
+counted and alerted under.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class PageKind(StrEnum):
+    DOCUMENT = "document"
+    LISTING = "listing"
+    JSON = "json"
+    CHALLENGE = "challenge"
+    RATE_LIMITED = "rate_limited"
+    CAPTCHA = "captcha"
+    SOFT_404 = "soft_404"
+    ERROR = "error"
+    EMPTY = "empty"
+
+    @property
+    def is_content(self) -> bool:
+        """Whether a page of this kind carries the site's content (and may be stored)."""
+        return self in (PageKind.DOCUMENT, PageKind.LISTING, PageKind.JSON)
+
+
+class FailureKind(StrEnum):
+    """Why a page of a crawl was not stored: one name per kind, everywhere it is recorded.
+
+    A page that came but is not content carries its :class:`PageKind`'s name; a download that
+    failed after Scrapy's retries names how; an HTTP error status is ``http_NNN``
+    (``FailureKind.http(404)``), one pseudo-member per status.
+    """
+
+    CHALLENGE = "challenge"
+    RATE_LIMITED = "rate_limited"
+    CAPTCHA = "captcha"
+    SOFT_404 = "soft_404"
+    ERROR = "error"
+    EMPTY = "empty"
+    LISTING = "listing"  # a detail page that turned out to be a list
+    JSON = "json"  # a detail page that turned out to be bare JSON
+    PARSE_FAILED = "parse_failed"  # the adapter could not read what the site answered
+    TIMEOUT = "timeout"
+    TRUNCATED = "truncated"
+    DNS = "dns"
+    CONNECTION = "connection"
+    DOWNLOAD_FAILED = "download_failed"  # any other download error (its class is in the detail)
+
+    @classmethod
+    def http(cls, status: int) -> FailureKind:
+        return cls(f"http_{status}")
+
+    @classmethod
+    def of_page(cls, kind: PageKind) -> FailureKind:
+        """The failure a page of ``kind`` is when a document was expected."""
+        return cls(kind.value)
+
+    @classmethod
+    def _missing_(cls, value: object) -> FailureKind | None:
+        if isinstance(value, str) and _HTTP_KIND.fullmatch(value):
+            member = cls._value2member_map_.get(value)
+            if member is None:
+                member = str.__new__(cls, value)
+                member._name_ = value.upper()
+                member._value_ = value
+                member = cls._value2member_map_.setdefault(value, member)
+            return member  # type: ignore[return-value]
+        return None
+
+
+_HTTP_KIND = re.compile(r"http_[1-5][0-9][0-9]")
+
+# A stored document whose page fails so has been taken down.
+GONE = frozenset({FailureKind.http(404), FailureKind.http(410), FailureKind.SOFT_404})
+
+# Kinds that mean the site refuses us rather than that a page is broken: a source meeting them
+# is "blocked" (health alerts, `sources check`, metrics), and retrying soon will not help.
+REFUSALS = frozenset({PageKind.CHALLENGE, PageKind.CAPTCHA, PageKind.RATE_LIMITED})
+
+
+@dataclass(frozen=True)
+class PageVerdict:
+    kind: PageKind
+    reason: str
+
+
+_TAGS = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->|<[^>]+>", re.S | re.I)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S | re.I)
+_RUISHU_META = re.compile(r"<meta\b[^>]*\br=[\"']?m[\"']?[^>]*>", re.I)
+_RUISHU_SCRIPT = re.compile(r"\$_(?:ts|ss)\s*=\s*window\[")
+_JSL = re.compile(r"__jsl_clearance|_jsl_clearance_s")
+_WAF_MARKERS = ("Just a moment", "请稍候", "安全验证", "访问异常", "wzws_cid", "WZWS", "滑动验证")
+_CAPTCHA = re.compile(r"验证码|captcha|geetest|slider-verify", re.I)
+_RATE_LIMIT = re.compile(r"频繁访问|访问过于频繁|访问频率过快|请求过于频繁|too many requests", re.I)
+_NOT_FOUND = re.compile(
+    r"页面不存在|页面未找到|找不到(?:该|您要访问的)?页面|已删除|已被删除|404 Not Found|\b404\b"
+)
+
+# A real page carries at least this much visible text; challenges and stubs carry less.
+SMALL_PAGE_CHARS = 300
+
+
+def visible_text(html: str) -> str:
+    """Rough visible text of a page (scripts, styles, comments and tags removed)."""
+    return re.sub(r"\s+", " ", _TAGS.sub(" ", html)).strip()
+
+
+def classify_page(html: str, status: int = 200) -> PageVerdict:
+    """What kind of page ``html`` is, given the HTTP ``status`` it came with."""
+    stripped = html.lstrip()
+    if stripped[:1] in ("{", "["):
+        return PageVerdict(PageKind.JSON, "JSON data, not an HTML page")
+    title_match = _TITLE.search(html)
+    title = visible_text(title_match.group(1)) if title_match else ""
+    text = visible_text(html)
+    small = len(text) < SMALL_PAGE_CHARS
+
+    if _RUISHU_META.search(html) and _RUISHU_SCRIPT.search(html) and (small or status == 412):
+        return PageVerdict(
+            PageKind.CHALLENGE,
+            '瑞数 (Ruishu) challenge: <meta r="m"> token and inline $_ts script, no content',
+        )
+    if status == 521 or (_JSL.search(html) and small):
+        return PageVerdict(PageKind.CHALLENGE, "加速乐 (jsl) cookie challenge")
+    if _RATE_LIMIT.search(title) or (small and _RATE_LIMIT.search(text)):
+        return PageVerdict(PageKind.RATE_LIMITED, f"rate-limit page: {title or text[:40]}")
+    if small and any(marker in html for marker in _WAF_MARKERS):
+        return PageVerdict(PageKind.CHALLENGE, "WAF / browser check page")
+    if small and _CAPTCHA.search(html):
+        return PageVerdict(PageKind.CAPTCHA, "captcha page")
+    if status == 404 or (small and _NOT_FOUND.search(title + " " + text)):
+        return PageVerdict(
+            PageKind.SOFT_404 if status < 400 else PageKind.ERROR, f"not found (HTTP {status})"
+        )
+    if status >= 400:
+        return PageVerdict(PageKind.ERROR, f"HTTP {status}")
+    if len(text) < 20:
+        return PageVerdict(PageKind.EMPTY, "page has no visible text")
+    return PageVerdict(PageKind.DOCUMENT, "content page")

@@ -1,0 +1,1 @@
+"""Topic matching: topics as data, the keyword matcher with its exclusions, sentences."""

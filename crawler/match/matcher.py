@@ -1,0 +1,194 @@
+"""Topic matching: which watched keywords a text mentions, where, and next to what.
+
+One Aho-Corasick automaton per topic finds keywords, exclusions, technologies and scenario
+words in a single pass. A keyword occurrence is dropped when it overlaps an exclusion it does
+not contain (``产业链上链主`` is not ``上链``), when an ASCII keyword is part of a longer word, or
+when its ``near`` rule finds no context word. Mentions are counted on merged spans, so
+``区块链服务网络`` is one mention although two keywords match it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from crawler.match.sentences import Sentences
+from crawler.match.topics import Topic
+
+_KEYWORD, _EXCLUSION, _TECH, _SCENARIO = "k", "x", "t", "s"
+MAX_SNIPPETS = 10
+SNIPPET_CHARS = 160
+MARK_OPEN, MARK_CLOSE = "【", "】"
+# Technologies and scenarios count as co-mentioned within this many characters of a mention
+# in the same sentence: long report sentences list unrelated achievements after a comma.
+CO_MENTION_CHARS = 30
+
+
+@dataclass
+class TopicHits:
+    """What one topic found in one text."""
+
+    topic: str
+    label: str
+    count: int = 0
+    keywords: dict[str, int] = field(default_factory=dict)
+    snippets: list[str] = field(default_factory=list)
+    technologies: list[str] = field(default_factory=list)
+    scenarios: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "topic": self.topic,
+            "label": self.label,
+            "count": self.count,
+            "keywords": self.keywords,
+            "snippets": self.snippets,
+            "technologies": self.technologies,
+            "scenarios": self.scenarios,
+        }
+
+
+def _is_ascii_word(term: str) -> bool:
+    return term.isascii()
+
+
+def _ascii_bounded(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+
+
+class TopicMatcher:
+    """Matches one topic against texts; build once, reuse for every document."""
+
+    def __init__(self, topic: Topic) -> None:
+        self.topic = topic
+        self._automaton = ahocorasick.Automaton()
+        entries: dict[str, list[tuple[str, str]]] = {}
+        for kind, terms in (
+            (_KEYWORD, topic.keywords),
+            (_EXCLUSION, topic.exclusions),
+            (_TECH, topic.technologies),
+        ):
+            for term in terms:
+                entries.setdefault(term.lower(), []).append((kind, term))
+        for scenario, words in topic.scenarios.items():
+            for word in words:
+                entries.setdefault(word.lower(), []).append((_SCENARIO, scenario))
+        for key, payload in entries.items():
+            self._automaton.add_word(key, (len(key), payload))
+        self._automaton.make_automaton()
+
+    def match(self, text: str) -> TopicHits:
+        """Find this topic's mentions in ``text``."""
+        hits = TopicHits(self.topic.name, self.topic.label)
+        if not text:
+            return hits
+        lowered = text.lower()
+        keywords: list[tuple[int, int, str]] = []
+        exclusions: list[tuple[int, int]] = []
+        others: list[tuple[int, str, str]] = []  # (start, kind, name) for technologies/scenarios
+        for end_index, (length, payload) in self._automaton.iter(lowered):
+            start, end = end_index - length + 1, end_index + 1
+            for kind, name in payload:
+                if _is_ascii_word(name) and not _ascii_bounded(lowered, start, end):
+                    continue
+                if kind == _KEYWORD:
+                    keywords.append((start, end, name))
+                elif kind == _EXCLUSION:
+                    exclusions.append((start, end))
+                else:
+                    others.append((start, kind, name))
+
+        kept = [k for k in keywords if self._counts(k, exclusions, lowered)]
+        if not kept:
+            return hits
+        hits.keywords = dict(Counter(name for _, _, name in kept))
+        hits.count = len(_merged_spans(kept))
+
+        sentences = Sentences(text)
+        hit_sentences: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for start, end in _merged_spans(kept):
+            hit_sentences.setdefault(sentences.span_at(start), []).append((start, end))
+        techs: Counter[str] = Counter()
+        scenarios: Counter[str] = Counter()
+        for start, kind, name in others:
+            if self._co_mentioned(start, hit_sentences):
+                (techs if kind == _TECH else scenarios)[name] += 1
+        hits.technologies = [name for name, _ in techs.most_common()]
+        hits.scenarios = [name for name, _ in scenarios.most_common()]
+        for span, marks in list(hit_sentences.items())[:MAX_SNIPPETS]:
+            hits.snippets.append(_snippet(text, span, marks))
+        return hits
+
+    @staticmethod
+    def _co_mentioned(
+        offset: int, hit_sentences: dict[tuple[int, int], list[tuple[int, int]]]
+    ) -> bool:
+        for (s_start, s_end), marks in hit_sentences.items():
+            if s_start <= offset < s_end:
+                return any(
+                    m_start - CO_MENTION_CHARS <= offset < m_end + CO_MENTION_CHARS
+                    for m_start, m_end in marks
+                )
+        return False
+
+    def _counts(
+        self, keyword: tuple[int, int, str], exclusions: list[tuple[int, int]], lowered: str
+    ) -> bool:
+        start, end, name = keyword
+        for x_start, x_end in exclusions:
+            overlaps = x_start < end and start < x_end
+            contained = start <= x_start and x_end <= end
+            if overlaps and not contained:
+                return False
+        rule = self.topic.near.get(name)
+        if rule is None:
+            return True
+        window = lowered[max(0, start - rule.window) : end + rule.window]
+        return any(word.lower() in window for word in rule.words)
+
+
+def _merged_spans(spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """Overlapping keyword occurrences joined into one mention each."""
+    merged: list[tuple[int, int]] = []
+    for start, end, _ in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _snippet(text: str, span: tuple[int, int], marks: list[tuple[int, int]]) -> str:
+    """The hit's sentence with each keyword marked 【…】, cut around the first hit if long."""
+    start, end = span
+    if end - start > SNIPPET_CHARS:
+        first = marks[0][0]
+        start = max(start, first - SNIPPET_CHARS // 2)
+        end = min(end, start + SNIPPET_CHARS)
+    pieces, cursor = [], start
+    for m_start, m_end in marks:
+        if m_start < cursor or m_end > end:
+            continue
+        pieces += [text[cursor:m_start], MARK_OPEN, text[m_start:m_end], MARK_CLOSE]
+        cursor = m_end
+    pieces.append(text[cursor:end])
+    snippet = "".join(pieces).replace("\n", " ")
+    prefix = "…" if start > span[0] else ""
+    suffix = "…" if end < span[1] else ""
+    return f"{prefix}{snippet}{suffix}"
+
+
+class Matcher:
+    """All configured topics together."""
+
+    def __init__(self, topics: list[Topic]) -> None:
+        self.topics = topics
+        self._matchers = [TopicMatcher(t) for t in topics]
+
+    def match(self, text: str) -> list[TopicHits]:
+        """Hits of every topic that is mentioned in ``text`` (topics with no hit left out)."""
+        return [h for h in (m.match(text) for m in self._matchers) if h.count]
