@@ -22,13 +22,13 @@ from urllib.parse import urlsplit
 
 from loguru import logger
 
+from crawler.config import CONFIG_ENV, config_file_path
 from scheduler import metrics
 from scheduler.jobs import Lease
 from scheduler.locks import Locks
 from scheduler.queue import JobQueue
 from spiders.registry import Registry
 
-REPO = Path(__file__).resolve().parents[1]
 # Locks are short and renewed while a crawl runs, so a dead worker frees its source and site
 # within LOCK_TTL rather than after the whole crawl timeout.
 LOCK_TTL = 30.0
@@ -78,6 +78,15 @@ class Worker:
         self.stats = WorkerStats()
         self.stop = threading.Event()
         self._process: subprocess.Popen[str] | None = None
+        # The crawl runs where the service was started, with the config the service read.
+        self.cwd = Path.cwd()
+        self.config_file = config_file_path()
+
+    def _child_env(self) -> dict[str, str]:
+        env = dict(self.env or os.environ)
+        if self.config_file is not None:
+            env[CONFIG_ENV] = str(self.config_file.resolve())
+        return env
 
     def run(self) -> WorkerStats:
         jobs = 0
@@ -131,11 +140,11 @@ class Worker:
         command = [sys.executable, "-m", "crawler", "crawl", "--source", source_id, "--json"]
         self._process = subprocess.Popen(
             command,
-            cwd=REPO,
-            env=self.env or os.environ.copy(),
+            cwd=self.cwd,
+            env=self._child_env(),
             text=True,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=None,  # the crawl's own log lines and errors reach the service's stderr
             start_new_session=True,
         )
         try:

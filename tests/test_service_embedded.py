@@ -14,14 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crawler.config import load_settings
 from replica import ReplicaThread
 from scheduler.service import Service
 from spiders.registry import PACKAGED_REGISTRY
 from storage.database import Database
-from storage.models import CrawlRun, Document
+from storage.models import CrawlError, CrawlRun, Document
 from tests.replica_crawl import REPO
 from tests.service_helpers import free_port, wait_for
 
@@ -200,3 +200,57 @@ def test_runs_missed_while_the_service_was_down_happen_once_after_a_restart(
         assert second.queue.depth() == len(SOURCES)  # one per source: coalesced, not lost
     finally:
         second.stop()
+
+
+def test_run_from_a_folder_with_only_govwatch_toml_crawls_with_that_config(
+    tmp_path: Path,
+) -> None:
+    """The README's setup: ./govwatch.toml in the working folder, `govwatch run`, nothing else.
+
+    Every crawl of the service uses that file: documents land in its data directory, and every
+    page comes from the replica it names (no other host is tried: no DNS or connection error).
+    """
+    workdir = tmp_path / "here"
+    workdir.mkdir()
+    registry = small_registry(tmp_path / "registry", "every 1h")
+    data_dir = tmp_path / "data"
+    with ReplicaThread(seed=52) as replica:
+        (workdir / "govwatch.toml").write_text(
+            f'data_dir = "{data_dir}"\n'
+            f'registry_dir = "{registry}"\n'
+            f'replica_url = "{replica.base_url}"\n'
+            "[crawl]\npolite = false\n"
+            f"[service]\nhttp_port = {free_port()}\nfirst_run_within = 0.5\nworkers = 2\n",
+            encoding="utf-8",
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWATCH_")}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "crawler", "run"],
+            cwd=workdir,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        database_url = f"sqlite:///{data_dir / 'govwatch.sqlite3'}"
+        try:
+            wait_for(
+                lambda: (
+                    (data_dir / "govwatch.sqlite3").exists()
+                    and {r.source_id for r in runs(database_url)} == set(SOURCES)
+                ),
+                120,
+                "one finished run of each source",
+            )
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    finished = runs(database_url)
+    assert {r.status for r in finished} == {"ok"}, [(r.source_id, r.status) for r in finished]
+    database = Database(database_url)
+    with database.session() as session:
+        kinds = set(session.scalars(select(CrawlError.kind)))
+        documents = session.scalar(select(func.count(Document.id)))
+    database.dispose()
+    assert not kinds & {"dns", "connection", "timeout"}, kinds
+    assert documents and documents > 50
