@@ -1,5 +1,5 @@
-"""Benchmarks of the browser (crawler.browser.pool, crawler.browser.middleware); bench/run.py calls
-run().
+"""Benchmarks of the browser (crawler.browser.pool, crawler.browser.middleware);
+bench/run.py calls run().
 
 - ``pool``: rendered pages per second and peak memory (RSS of Chromium's whole process tree)
   with the pool at its default size, on replica pages of every kind: 瑞数 and 加速乐 sites

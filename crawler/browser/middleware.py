@@ -58,9 +58,8 @@ CARRIED = "govwatch_browser_cookies"  # whether the plain request carried browse
 MARKED_GENERATION = "govwatch_render_generation"  # cookies' generation when sent to the browser
 TRIES = "govwatch_render_tries"  # times sent to the browser
 RETRIES = "govwatch_cookie_retries"  # times sent again plainly with fresher cookies
-VERDICT = (
-    "govwatch_render_verdict"  # crawler.extract.page_kinds's verdict on what the browser showed
-)
+# crawler.extract.page_kinds's verdict on what the browser showed
+VERDICT = "govwatch_render_verdict"
 BROWSER_FLAG = "browser"  # Response.flags of answers the browser took part in
 SETTINGS_KEY = "GOVWATCH_BROWSER"  # Scrapy setting: BrowserSettings as a dict
 MAX_TRIES = 3  # per request: sends to the browser, and plain retries with fresher cookies
@@ -275,9 +274,8 @@ class RenderMiddleware:
 
 
 def _look(response: Response) -> PageVerdict | None:
-    """crawler.extract.page_kinds's verdict on a response; None for a page that cannot be anything
-    but
-    content (a 200 page of some size without any marker: not even decoded)."""
+    """crawler.extract.page_kinds's verdict on a response; None for a page that cannot be
+    anything but content (a 200 page of some size without any marker: not even decoded)."""
     if not needs_look(response.body, response.status):
         return None
     text = decoded(response).text

@@ -9,9 +9,8 @@ its process tree grows past ``memory_ceiling_mb``. Contexts speak like a person 
 real browser User-Agent, ``zh-CN``, ``Asia/Shanghai``.
 
 A render loads the page, lets its scripts run until the network is quiet, and, while the page
-is still a challenge (crawler.extract.page_kinds), waits for the challenge's own script to reload
-it.
-Nothing here solves or forges anything: a page the browser does not pass by itself is
+is still a challenge (crawler.extract.page_kinds), waits for the challenge's own script to
+reload it. Nothing here solves or forges anything: a page the browser does not pass by itself is
 returned as it is, and the caller records it as blocked.
 """
 

@@ -27,8 +27,7 @@ state = _State()
 
 
 def current_settings(**overrides: object) -> Settings:
-    """The settings of this invocation (config file, environment, global options); logging set
-    up."""
+    """This invocation's settings (config file, environment, global options), logging set up."""
     if state.log_level:
         overrides.setdefault("log_level", state.log_level)
     if state.log_json is not None:

@@ -1,4 +1,4 @@
-"""Crawling by hand: ``crawl``, ``demo``, and ``extract`` (what the extractor reads from one
+"""Crawling by hand: ``crawl``, ``demo``, and ``extract`` (what the extractor reads from a
 page)."""
 
 from __future__ import annotations

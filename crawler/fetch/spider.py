@@ -222,7 +222,8 @@ class SourceSpider(scrapy.Spider):
             try:
                 response = await self.crawler.engine.download_async(request)
             except Exception as exc:  # any download failure: the document still counts
-                error = f"download failed: {_exception_kind(exc)}: {exc}"[:300]
+                kind, detail = _described(exc, str(exc))
+                error = f"download failed: {kind}: {detail}"[:300]
                 records.append(AttachmentRecord(link.url, link.name, link.extension, "", error))
                 continue
             if response.status != 200:
@@ -249,10 +250,7 @@ class SourceSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         meta = request.meta if request is not None else {}
         url = meta["item"].url if "item" in meta else meta.get("real_url", "?")
-        detail = failure.getErrorMessage() or repr(failure.value)
-        kind = _failure_kind(failure)
-        if kind is FailureKind.DOWNLOAD_FAILED:
-            detail = f"{type(failure.value).__name__}: {detail}"
+        kind, detail = _described(failure.value, failure.getErrorMessage() or repr(failure.value))
         self.job.fail(
             url,
             kind,
@@ -262,9 +260,13 @@ class SourceSpider(scrapy.Spider):
         )
 
 
-def _failure_kind(failure: Failure) -> FailureKind:
-    """How a request failed after its retries."""
-    return _exception_kind(failure.value)
+def _described(exc: BaseException | None, message: str) -> tuple[FailureKind, str]:
+    """How a download failed after its retries, and its message (with the exception's class
+    where the kind does not already say what happened)."""
+    kind = _exception_kind(exc)
+    if kind is FailureKind.DOWNLOAD_FAILED:
+        return kind, f"{type(exc).__name__}: {message}"
+    return kind, message
 
 
 def _exception_kind(exc: BaseException | None) -> FailureKind:

@@ -1,9 +1,9 @@
 """The analyst's table: for one year, which of the 31 provinces mention a topic, and how.
 
 Computed from storage, the same way for crawled and imported documents: the stored text of
-each document (title, body, attachments) is split into sentences (:mod:`crawler.match.sentences`)
-and
-each sentence is matched with the topic's matcher, so every hit is shown as its whole sentence
+each document (title, body, attachments) is split into sentences
+(:mod:`crawler.match.sentences`) and each sentence is matched with the topic's matcher, so
+every hit is shown as its whole sentence
 (the snippets stored with a hit are cut at 160 characters). Counting with the topics file in
 use now, rather than the hit rows each crawl stored, keeps one report on one definition.
 
