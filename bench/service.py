@@ -92,7 +92,7 @@ def _drain_seconds(workers: int) -> dict[str, Any]:
         saved = dict(os.environ)
         os.environ.update(env)
         try:
-            service = Service(load_settings(), run_scheduler=False, workers=workers, env=env)
+            service = Service(load_settings(), run_scheduler=False, workers=workers)
         finally:
             os.environ.clear()
             os.environ.update(saved)

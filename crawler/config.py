@@ -58,6 +58,13 @@ class CrawlSettings(BaseModel):
     attachments: bool = Field(True, description="read PDF/DOCX/… files linked from documents")
     max_attachments: int = Field(5, ge=0, le=20, description="attachments read per document")
     max_attachment_mb: int = Field(20, ge=1)
+    recheck_days: int = Field(
+        30, ge=0, description="re-read known documents published within this many days (0: off)"
+    )
+    recheck_every_hours: float = Field(
+        24, gt=0, description="how often each such document's page is fetched again"
+    )
+    recheck_per_run: int = Field(20, ge=0, le=1000, description="re-checks per crawl at most")
 
 
 class Route(BaseModel):
@@ -122,12 +129,22 @@ class ServiceSettings(BaseModel):
     """The long-lived service (``govwatch run`` / ``govwatch worker``)."""
 
     model_config = ConfigDict(extra="forbid")
-    workers: int = Field(1, ge=0, le=32, description="crawl workers in this process")
+    workers: int = Field(
+        1, ge=0, le=32, description="crawl workers (each a long-lived crawl-engine process)"
+    )
+    crawls_per_worker: int = Field(
+        16, ge=1, le=256, description="crawls one worker's engine runs at once"
+    )
     http_host: str = "127.0.0.1"
     http_port: int = Field(8420, ge=0, le=65535, description="health, metrics, queued crawls")
-    crawl_timeout: float = Field(1800, gt=0, description="a crawl running longer is killed")
+    crawl_timeout: float = Field(1800, gt=0, description="a crawl running longer is ended")
     visibility_timeout: float = Field(3600, gt=0, description="a dead worker's job is retaken")
-    worker_max_jobs: int | None = Field(None, ge=1, description="recycle a worker after N jobs")
+    worker_max_jobs: int | None = Field(
+        10000, ge=1, description="start a fresh engine process after this many crawls"
+    )
+    worker_max_memory_mb: int | None = Field(
+        800, ge=100, description="start a fresh engine process above this resident memory"
+    )
     notify_every: float = Field(10, gt=0, description="seconds between delivery rounds")
     registry_reload: float = Field(60, gt=0, description="seconds between registry checks")
     leader_ttl: float = Field(15, gt=1, description="seconds a dead scheduler keeps the lead")

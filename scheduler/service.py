@@ -23,7 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 
 from crawler.config import Settings
-from crawler.fetch.crawl import open_store
+from crawler.fetch.engine import open_store
 from scheduler import metrics
 from scheduler.backends import backends
 from scheduler.jobs import CrawlJob
@@ -50,12 +50,10 @@ class Service:
         *,
         run_scheduler: bool = True,
         workers: int | None = None,
-        env: dict[str, str] | None = None,
     ) -> None:
         self.settings = settings
         self.run_scheduler = run_scheduler
         self.worker_count = settings.service.workers if workers is None else workers
-        self.env = env
         self.stop_event = threading.Event()
         self.store = open_store(settings)
         self.registry: Registry = load_registry(settings.registry_dir)
@@ -86,9 +84,7 @@ class Service:
                 self.queue,
                 self.locks,
                 self.registry,
-                crawl_timeout=self.settings.service.crawl_timeout,
-                env=self.env,
-                max_jobs=self.settings.service.worker_max_jobs,
+                self.settings,
             )
             self.workers.append(worker)
             self._spawn(lambda w=worker: self._work(w), f"worker-{index}")
@@ -207,10 +203,12 @@ class Service:
 
     def _work(self, worker: Worker) -> None:
         while not self.stop_event.is_set():
-            worker.run()
-            if worker.stop.is_set():
+            try:
+                worker.run()
                 return
-            worker.stats.done = 0  # recycled after max_jobs: start again with a clean count
+            except Exception as exc:  # e.g. the queue's Redis away: the worker starts again
+                logger.opt(exception=exc).error("{}: worker failed; restarting", worker.name)
+                self.stop_event.wait(5.0)
 
     def _deliver_loop(self) -> None:
         if not self.settings.channels:

@@ -1,48 +1,49 @@
-"""Workers: take crawl jobs from the queue and run each as its own ``govwatch crawl`` process.
+"""Workers: take crawl jobs from the queue and run them in a long-lived crawl-engine process.
 
-A crawl runs in a child process because Scrapy's reactor starts once per process, and so a
-worker's memory stays flat for weeks whatever a crawl does; a hung crawl is killed at
-``crawl_timeout``. One source is never crawled by two workers at once (a source lock), and one
-site is crawled by one worker at a time, whichever source it belongs to (a site lock), so the
-per-site politeness of a crawl holds across all workers together.
+Each worker keeps one engine process (crawler.fetch.engine_process) and hands it up to
+``crawls_per_worker`` crawls at once; the engine keeps Scrapy running between crawls, so a
+crawl whose lists did not change costs a request and a few milliseconds, not a process start.
+The engine process is recycled after ``worker_max_jobs`` crawls or above
+``worker_max_memory_mb`` (as Celery's max-tasks-per-child and max-memory-per-child), and
+killed when a crawl overruns its timeout by ``ENGINE_GRACE`` (the engine ends a crawl at its
+timeout itself; one that does not answer then is hung). Jobs in hand when an engine dies are
+given back to the queue, up to ``MAX_DELIVERIES`` times.
+
+One source is never crawled by two workers at once (a source lock), and one site is crawled by
+one worker at a time (a site lock, shared by that worker's crawls of the site): within an
+engine, Scrapy's per-host download slots keep the per-site politeness.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
+import multiprocessing
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from multiprocessing.connection import Connection
+from typing import Any
 from urllib.parse import urlsplit
 
 from loguru import logger
 
-from crawler.config import CONFIG_ENV, config_file_path
+from crawler.config import Settings
+from crawler.fetch.engine_process import failed_result
 from scheduler import metrics
 from scheduler.jobs import Lease
 from scheduler.locks import Locks
 from scheduler.queue import JobQueue
-from spiders.registry import Registry
+from spiders.registry import Registry, Source
 
-# Locks are short and renewed while a crawl runs, so a dead worker frees its source and site
+# Locks are short and renewed while crawls run, so a dead worker frees its sources and sites
 # within LOCK_TTL rather than after the whole crawl timeout.
 LOCK_TTL = 30.0
 LOCK_RENEW_EVERY = 10.0
+ENGINE_START_TIMEOUT = 120.0  # seconds for a new engine process to report ready
+ENGINE_GRACE = 60.0  # seconds past a crawl's timeout before its engine counts as hung
+MAX_DELIVERIES = 3  # a job whose engine died this often is recorded as failed, not retried
 
-
-def _die_with_parent() -> None:
-    """In the crawl child: be killed when the worker dies, so no crawl outlives its worker."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # not Linux: the crawl's own timeout still bounds it
+ResultCallback = Callable[[str, dict[str, Any]], None]
 
 
 @dataclass
@@ -51,11 +52,24 @@ class WorkerStats:
     failed: int = 0
     requeued: int = 0
     skipped_busy: int = 0
+    engines_started: int = 0
     timings: list[float] = field(default_factory=list)
 
 
+@dataclass
+class _InHand:
+    lease: Lease
+    source: Source
+    site: str
+    started: float
+
+
+class EngineGone(Exception):
+    """The engine process exited or stopped answering."""
+
+
 class Worker:
-    """Works off jobs until ``stop`` is set; finishes (or gives back) the job in hand."""
+    """Works off jobs until ``stop`` is set; finishes (or gives back) the jobs in hand."""
 
     def __init__(
         self,
@@ -63,44 +77,89 @@ class Worker:
         queue: JobQueue,
         locks: Locks,
         registry: Registry,
+        settings: Settings,
         *,
-        crawl_timeout: float = 1800.0,
-        env: dict[str, str] | None = None,
-        max_jobs: int | None = None,
+        on_result: ResultCallback | None = None,
         shutdown_grace: float = 20.0,
     ) -> None:
+        service = settings.service
         self.name = name
         self.queue, self.locks, self.registry = queue, locks, registry
-        self.crawl_timeout = crawl_timeout
-        self.env = env
-        self.max_jobs = max_jobs
+        self.settings = settings
+        self.capacity = service.crawls_per_worker
+        self.crawl_timeout = service.crawl_timeout
+        self.max_jobs = service.worker_max_jobs
+        self.max_memory_mb = service.worker_max_memory_mb
+        self.on_result = on_result
         self.shutdown_grace = shutdown_grace
         self.stats = WorkerStats()
         self.stop = threading.Event()
-        self._process: subprocess.Popen[str] | None = None
-        # The crawl runs where the service was started, with the config the service read.
-        self.cwd = Path.cwd()
-        self.config_file = config_file_path()
+        self.engine_rss_mb = 0.0
+        self._process: Any = None  # multiprocessing's Process (spawn context)
+        self._connection: Connection | None = None
+        self._in_hand: dict[str, _InHand] = {}
+        self._sites: dict[str, tuple[str, int]] = {}  # site -> (lock token, crawls in hand)
+        self._sources: dict[str, str] = {}  # source id -> lock token
+        self._engine_jobs = 0
+        self._renewed = time.monotonic()
 
-    def _child_env(self) -> dict[str, str]:
-        env = dict(self.env or os.environ)
-        if self.config_file is not None:
-            env[CONFIG_ENV] = str(self.config_file.resolve())
-        return env
+    # -- the loop ---------------------------------------------------------------------------
 
     def run(self) -> WorkerStats:
-        jobs = 0
-        while not self.stop.is_set():
-            if self.max_jobs is not None and jobs >= self.max_jobs:
-                break  # recycle: the caller starts a fresh worker
-            lease = self.queue.get(self.name, block_seconds=1.0)
-            if lease is None:
-                continue
-            jobs += 1
-            self.handle(lease)
+        """Take, hand over and finish jobs until ``stop``; then end the engine."""
+        try:
+            while not self.stop.is_set():
+                try:
+                    self._step()
+                except EngineGone as gone:
+                    self._engine_lost(str(gone))
+            self._drain()
+        finally:
+            self._end_engine()
         return self.stats
 
-    def handle(self, lease: Lease) -> None:
+    def _step(self) -> None:
+        if self._connection is None:
+            self._start_engine()
+        recycling = self._recycle_due()
+        if recycling and not self._in_hand:
+            logger.info(
+                "{}: recycling its crawl engine ({} crawls, {:.0f} MB)",
+                self.name,
+                self._engine_jobs,
+                self.engine_rss_mb,
+            )
+            self._end_engine()
+            return
+        if not recycling and len(self._in_hand) < self.capacity:
+            wait = 0.01 if self._in_hand else 0.5
+            lease = self.queue.get(self.name, block_seconds=wait)
+            if lease is not None:
+                self._take(lease)
+        self._receive(0.0 if len(self._in_hand) < self.capacity else 0.2)
+        self._keep_locks()
+        self._check_deadlines()
+
+    def _recycle_due(self) -> bool:
+        by_count = self.max_jobs is not None and self._engine_jobs >= self.max_jobs
+        by_memory = self.max_memory_mb is not None and self.engine_rss_mb > self.max_memory_mb
+        return by_count or by_memory
+
+    def _drain(self) -> None:
+        """Stopping: let the crawls in hand finish for ``shutdown_grace``, give back the rest."""
+        deadline = time.monotonic() + self.shutdown_grace
+        while self._in_hand and time.monotonic() < deadline:
+            try:
+                self._receive(0.2)
+                self._keep_locks()
+            except EngineGone:
+                break
+        for key in list(self._in_hand):
+            self._give_back(key, "the service is stopping")
+
+    # -- jobs -------------------------------------------------------------------------------
+
+    def _take(self, lease: Lease) -> None:
         job = lease.job
         try:
             source = self.registry.get(job.source_id)
@@ -108,97 +167,201 @@ class Worker:
             logger.warning("{}: job for unknown source {}; dropped", self.name, job.source_id)
             self.queue.ack(lease)
             return
-        ttl = LOCK_TTL
-        source_token = self.locks.acquire(f"source:{source.id}", ttl)
-        if source_token is None:
+        if source.id in self._sources or not self._lock_source(source.id):
             self.stats.skipped_busy += 1  # being crawled right now: this job is redundant
             self.queue.ack(lease)
             return
         site = urlsplit(source.entry_urls[0]).netloc.lower()
-        site_token = self.locks.acquire(f"site:{site}", ttl)
-        if site_token is None:
-            self.locks.release(f"source:{source.id}", source_token)
-            self.queue.release(lease)  # the site is busy with another source: later
+        if not self._lock_site(site):
+            self._unlock_source(source.id)
+            self.queue.release(lease)  # another worker is on this site: later
             self.stats.requeued += 1
-            time.sleep(0.5)
+            time.sleep(0.05)
+            return
+        metrics.JOB_WAIT.observe(max(0.0, time.time() - job.enqueued_at))
+        key = job.job_id
+        self._in_hand[key] = _InHand(lease, source, site, time.monotonic())
+        self._engine_jobs += 1
+        self._send(("crawl", key, source, self.crawl_timeout))
+
+    def _receive(self, wait: float) -> None:
+        connection = self._connection
+        if connection is None:
             return
         try:
-            metrics.JOB_WAIT.observe(max(0.0, time.time() - job.enqueued_at))
-            held = {f"source:{source.id}": source_token, f"site:{site}": site_token}
-            outcome = self._crawl(source.id, held)
-            if outcome == "interrupted":
-                self.queue.release(lease)
-                self.stats.requeued += 1
-            else:
-                self.queue.ack(lease)
-        finally:
-            self.locks.release(f"site:{site}", site_token)
-            self.locks.release(f"source:{source.id}", source_token)
+            ready = connection.poll(wait)
+            while ready:
+                message = connection.recv()
+                if message[0] == "done":
+                    self._done(message[1], message[2])
+                ready = connection.poll(0)
+        except (EOFError, OSError) as exc:
+            raise EngineGone(self._exit_description() or f"pipe closed: {exc}") from exc
 
-    def _crawl(self, source_id: str, held: dict[str, str]) -> str:
-        started = time.monotonic()
-        command = [sys.executable, "-m", "crawler", "crawl", "--source", source_id, "--json"]
-        self._process = subprocess.Popen(
-            command,
-            cwd=self.cwd,
-            env=self._child_env(),
-            text=True,
-            stdout=subprocess.PIPE,
-            stderr=None,  # the crawl's own log lines and errors reach the service's stderr
-            start_new_session=True,
-        )
-        try:
-            stdout = self._wait(self._process, held)
-        finally:
-            process, self._process = self._process, None
-        seconds = time.monotonic() - started
-        if stdout is None:
-            if self.stop.is_set():
-                return "interrupted"
-            logger.error(
-                "{}: crawl of {} timed out after {:.0f}s; killed", self.name, source_id, seconds
-            )
-            self.stats.failed += 1
-            return "timeout"
-        self.stats.timings.append(seconds)
-        try:
-            result = json.loads(stdout)
-        except ValueError:
-            logger.error(
-                "{}: crawl of {} exited {} without results",
-                self.name,
-                source_id,
-                process.returncode,
-            )
-            self.stats.failed += 1
-            return "failed"
+    def _done(self, key: str, result: dict[str, Any]) -> None:
+        held = self._in_hand.pop(key, None)
+        if held is None:
+            return
+        seconds = time.monotonic() - held.started
+        self.engine_rss_mb = float(result.get("engine_rss_mb") or self.engine_rss_mb)
+        self.queue.ack(held.lease)
+        self._unlock(held)
+        self._record(held.source, result, seconds)
+
+    def _record(self, source: Source, result: dict[str, Any], seconds: float) -> None:
         metrics.record_crawl(result, seconds, time.time())
-        self.stats.done += 1
-        return "done"
+        [summary] = result["sources"]
+        status = summary["status"]
+        stats = summary.get("stats", {})
+        found = sum(stats.get(f"documents_{o}", 0) for o in ("new", "changed"))
+        if status == "failed":
+            self.stats.failed += 1
+            logger.warning(
+                "{}: crawl of {} failed in {:.1f} s: {}",
+                self.name,
+                source.id,
+                seconds,
+                result.get("first_error"),
+            )
+        else:
+            self.stats.done += 1
+            self.stats.timings.append(seconds)
+            logger.info(
+                "{}: crawl of {} {} in {:.1f} s, {} new or changed",
+                self.name,
+                source.id,
+                status,
+                seconds,
+                found,
+            )
+        if self.on_result is not None:
+            self.on_result(source.id, result)
 
-    def _wait(self, process: subprocess.Popen[str], held: dict[str, str]) -> str | None:
-        """The crawl's output; None if it was killed (timeout, or shutdown past the grace).
+    def _check_deadlines(self) -> None:
+        now = time.monotonic()
+        for held in self._in_hand.values():
+            if now - held.started > self.crawl_timeout + ENGINE_GRACE:
+                raise EngineGone(
+                    f"crawl of {held.source.id} not ended {ENGINE_GRACE:.0f} s past its timeout"
+                )
 
-        Renews the locks ``held`` while waiting, so they outlive a long crawl but not a worker.
-        """
-        deadline = time.monotonic() + self.crawl_timeout
-        stopping_since: float | None = None
-        renewed = time.monotonic()
-        while True:
+    def _give_back(self, key: str, reason: str) -> None:
+        held = self._in_hand.pop(key)
+        self._unlock(held)
+        if held.lease.deliveries >= MAX_DELIVERIES:
+            logger.error("{}: crawl of {} given up: {}", self.name, held.source.id, reason)
+            self.queue.ack(held.lease)
+            self._record(held.source, failed_result(held.source, reason), 0.0)
+        else:
+            self.queue.release(held.lease)
+            self.stats.requeued += 1
+
+    # -- the engine process -----------------------------------------------------------------
+
+    def _start_engine(self) -> None:
+        from crawler.fetch import engine_process
+
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        process = context.Process(
+            target=engine_process.main,
+            args=(self.settings, child),
+            name=f"{self.name}-engine",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        self._process, self._connection = process, parent
+        self._engine_jobs, self.engine_rss_mb = 0, 0.0
+        self.stats.engines_started += 1
+        if not parent.poll(ENGINE_START_TIMEOUT):
+            raise EngineGone(self._exit_description() or "the crawl engine did not start")
+        try:
+            message = parent.recv()
+        except (EOFError, OSError) as exc:
+            raise EngineGone(self._exit_description() or "the crawl engine did not start") from exc
+        logger.info("{}: crawl engine ready (pid {})", self.name, message[1])
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        assert self._connection is not None
+        try:
+            self._connection.send(message)
+        except (BrokenPipeError, OSError) as exc:
+            raise EngineGone(self._exit_description() or f"pipe closed: {exc}") from exc
+
+    def _exit_description(self) -> str | None:
+        process = self._process
+        if process is None:
+            return None
+        process.join(0.5)
+        if process.exitcode is None:
+            return None
+        return f"the crawl engine exited with code {process.exitcode}"
+
+    def _engine_lost(self, reason: str) -> None:
+        logger.error("{}: crawl engine lost: {}; starting a new one", self.name, reason)
+        for key in list(self._in_hand):
+            self._give_back(key, reason)
+        self._end_engine(kill=True)
+        self.stop.wait(1.0)  # a crash loop must not spin
+
+    def _end_engine(self, *, kill: bool = False) -> None:
+        process, connection = self._process, self._connection
+        self._process = self._connection = None
+        if process is None:
+            return
+        if not kill and connection is not None:
             try:
-                out, _ = process.communicate(timeout=0.5)
-                return out
-            except subprocess.TimeoutExpired:
+                connection.send(("stop",))
+                process.join(self.shutdown_grace)
+            except (BrokenPipeError, OSError):
                 pass
-            now = time.monotonic()
-            if now - renewed > LOCK_RENEW_EVERY:
-                for name, token in held.items():
-                    self.locks.renew(name, token, LOCK_TTL)
-                renewed = now
-            if self.stop.is_set() and stopping_since is None:
-                stopping_since = now
-            grace_over = stopping_since is not None and now - stopping_since > self.shutdown_grace
-            if now > deadline or grace_over:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.communicate()
-                return None
+        if process.is_alive():
+            process.kill()
+            process.join(10)
+        if connection is not None:
+            connection.close()
+
+    # -- locks ------------------------------------------------------------------------------
+
+    def _lock_source(self, source_id: str) -> bool:
+        token = self.locks.acquire(f"source:{source_id}", LOCK_TTL)
+        if token is None:
+            return False
+        self._sources[source_id] = token
+        return True
+
+    def _unlock_source(self, source_id: str) -> None:
+        token = self._sources.pop(source_id, None)
+        if token is not None:
+            self.locks.release(f"source:{source_id}", token)
+
+    def _lock_site(self, site: str) -> bool:
+        held = self._sites.get(site)
+        if held is not None:
+            self._sites[site] = (held[0], held[1] + 1)
+            return True
+        token = self.locks.acquire(f"site:{site}", LOCK_TTL)
+        if token is None:
+            return False
+        self._sites[site] = (token, 1)
+        return True
+
+    def _unlock(self, held: _InHand) -> None:
+        self._unlock_source(held.source.id)
+        token, count = self._sites[held.site]
+        if count > 1:
+            self._sites[held.site] = (token, count - 1)
+        else:
+            del self._sites[held.site]
+            self.locks.release(f"site:{held.site}", token)
+
+    def _keep_locks(self) -> None:
+        now = time.monotonic()
+        if now - self._renewed < LOCK_RENEW_EVERY:
+            return
+        self._renewed = now
+        for source_id, token in self._sources.items():
+            self.locks.renew(f"source:{source_id}", token, LOCK_TTL)
+        for site, (token, _) in self._sites.items():
+            self.locks.renew(f"site:{site}", token, LOCK_TTL)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -29,6 +30,7 @@ class Document(Base):
     """One document as govwatch last read it, identified by ``doc_key`` across all crawls."""
 
     __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_source_checked", "source_id", "checked_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     doc_key: Mapped[str] = mapped_column(String(512), unique=True)
@@ -53,6 +55,9 @@ class Document(Base):
     last_changed_at: Mapped[datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | gone
+    # When the page was last fetched again to see whether its body changed (the re-check
+    # rotation); None until the first re-check.
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     hits: Mapped[list[DocumentHit]] = relationship(
         back_populates="document", cascade="all, delete-orphan", lazy="selectin"
@@ -81,6 +86,21 @@ class DocumentHit(Base):
     scenarios: Mapped[list[str]] = mapped_column(JSON)
 
     document: Mapped[Document] = relationship(back_populates="hits")
+
+
+class ListPage(Base):
+    """A list page as last read: its validators, for a conditional request next time, and a
+    hash of its items, so an unchanged list costs no per-document work."""
+
+    __tablename__ = "list_pages"
+
+    source_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    url: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    items_hash: Mapped[str | None] = mapped_column(String(64))
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class CrawlRun(Base):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from storage.models import (
     Document,
     DocumentHit,
     DocumentVersion,
+    ListPage,
     ProcurementNotice,
     SourceHealth,
 )
@@ -163,6 +164,43 @@ _RECORD_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class ListPageState:
+    """A list page's validators and the hash of its items, as last read."""
+
+    etag: str | None
+    last_modified: str | None
+    items_hash: str | None
+    items: int
+
+
+@dataclass(frozen=True)
+class RunStart:
+    run_id: int
+    last_status: str | None
+    list_pages: dict[str, ListPageState]
+
+
+@dataclass(frozen=True)
+class RecheckItem:
+    doc_key: str
+    url: str
+    title: str | None
+    listing_fingerprint: str | None
+    etag: str | None
+    last_modified: str | None
+
+
+def _touch(session: Session, column: Any, doc_keys: list[str], now: datetime) -> None:
+    """Set a timestamp column of many documents in bulk (no document is loaded)."""
+    for chunk in range(0, len(doc_keys), 500):
+        session.execute(
+            update(Document)
+            .where(Document.doc_key.in_(doc_keys[chunk : chunk + 500]))
+            .values({column: now})
+        )
+
+
 def listing_fingerprint(title: str | None, date: object) -> str:
     """What a list page says about a document; when it changes, the detail page is re-read."""
     return hashlib.sha1(f"{(title or '').strip()}|{date}".encode()).hexdigest()
@@ -282,15 +320,8 @@ class DocumentStore:
 
     def mark_seen(self, doc_keys: Iterable[str]) -> None:
         """Note that a crawl saw these documents listed, unchanged, without fetching them."""
-        keys = list(doc_keys)
-        if not keys:
-            return
         with self.db.session() as session:
-            for chunk in range(0, len(keys), 500):
-                for document in session.scalars(
-                    select(Document).where(Document.doc_key.in_(keys[chunk : chunk + 500]))
-                ):
-                    document.last_seen_at = utcnow()
+            _touch(session, Document.last_seen_at, list(doc_keys), utcnow())
 
     def save(self, record: DocumentRecord) -> SaveOutcome:
         """Insert or update one document and its hits; say whether it was new or changed."""
@@ -362,6 +393,7 @@ class DocumentStore:
                     setattr(document, name, getattr(record, name))
                 document.content_hash = current.content_hash
                 document.last_seen_at = now
+                document.checked_at = now
                 document.status = "active"
                 if decision.outcome is not SaveOutcome.UNCHANGED:
                     # Old hits go first: the unique (document, topic) pair forbids overlap.
@@ -552,26 +584,96 @@ class DocumentStore:
             document.last_changed_at = utcnow()
             return True
 
-    def start_run(self, source_id: str) -> int:
+    def begin_run(self, source_id: str) -> RunStart:
+        """Open a run of a source, in one transaction with what the run needs to know first:
+        how its last run ended and the validators of its list pages."""
         with self.db.session() as session:
+            last_status = session.scalar(
+                select(CrawlRun.status)
+                .where(CrawlRun.source_id == source_id, CrawlRun.finished_at.is_not(None))
+                .order_by(CrawlRun.id.desc())
+                .limit(1)
+            )
+            pages = {
+                page.url: ListPageState(page.etag, page.last_modified, page.items_hash, page.items)
+                for page in session.scalars(select(ListPage).where(ListPage.source_id == source_id))
+            }
             run = CrawlRun(source_id=source_id, started_at=utcnow(), status="running", stats={})
             session.add(run)
             session.flush()
-            return run.id
+            return RunStart(run.id, last_status, pages)
+
+    def end_run(
+        self,
+        run_id: int,
+        status: str,
+        stats: dict[str, Any],
+        *,
+        seen: Iterable[str] = (),
+        checked: Iterable[str] = (),
+        list_pages: dict[str, ListPageState] | None = None,
+        source_id: str | None = None,
+    ) -> None:
+        """Close a run in one transaction with its bookkeeping: documents seen listed and
+        unchanged, documents re-checked unchanged, and the validators of its list pages."""
+        now = utcnow()
+        with self.db.session() as session:
+            _touch(session, Document.last_seen_at, list(seen), now)
+            _touch(session, Document.checked_at, list(checked), now)
+            if list_pages and source_id is not None:
+                rows = {
+                    page.url: page
+                    for page in session.scalars(
+                        select(ListPage).where(
+                            ListPage.source_id == source_id, ListPage.url.in_(list(list_pages))
+                        )
+                    )
+                }
+                for url, state in list_pages.items():
+                    row = rows.get(url)
+                    if row is None:
+                        row = ListPage(source_id=source_id, url=url)
+                        session.add(row)
+                    row.etag, row.last_modified = state.etag, state.last_modified
+                    row.items_hash, row.items = state.items_hash, state.items
+                    row.checked_at = now
+            run = session.get(CrawlRun, run_id)
+            if run is not None:
+                run.finished_at = now
+                run.status = status
+                run.stats = stats
+
+    def due_for_recheck(
+        self, source_id: str, *, published_after: datetime, checked_before: datetime, limit: int
+    ) -> list[RecheckItem]:
+        """Known documents of a source whose pages are due to be fetched again (the slow
+        re-check rotation: recent documents, least recently checked first)."""
+        query = (
+            select(
+                Document.doc_key,
+                Document.url,
+                Document.title,
+                Document.listing_fingerprint,
+                Document.etag,
+                Document.last_modified,
+            )
+            .where(
+                Document.source_id == source_id,
+                Document.status == "active",
+                Document.published_at >= published_after,
+                or_(Document.checked_at.is_(None), Document.checked_at < checked_before),
+            )
+            .order_by(Document.checked_at.asc().nulls_first(), Document.id)
+            .limit(limit)
+        )
+        with self.db.session() as session:
+            return [RecheckItem(*row) for row in session.execute(query)]
 
     def record_error(self, run_id: int, url: str, kind: str, detail: str) -> None:
         with self.db.session() as session:
             session.add(
                 CrawlError(run_id=run_id, url=url, kind=kind, detail=detail[:2000], at=utcnow())
             )
-
-    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
-        with self.db.session() as session:
-            run = session.get(CrawlRun, run_id)
-            if run is not None:
-                run.finished_at = utcnow()
-                run.status = status
-                run.stats = stats
 
     def last_run_status(self, source_id: str) -> str | None:
         """Status of the newest finished run of a source, ``None`` if it never ran."""

@@ -82,7 +82,7 @@ def get(url: str) -> tuple[int, bytes]:
 def test_every_source_is_crawled_on_its_schedule_and_the_endpoints_answer(
     environment: dict[str, str],
 ) -> None:
-    service = Service(load_settings(), env={**os.environ})
+    service = Service(load_settings())
     service.start()
     try:
         db_url = environment["GOVWATCH_DATABASE_URL"]
@@ -119,7 +119,7 @@ def test_a_crawl_queued_via_the_service_runs_there(environment: dict[str, str]) 
     registry = small_registry(Path(environment["GOVWATCH_DATA_DIR"]) / "slow", "every 24h")
     os.environ["GOVWATCH_REGISTRY_DIR"] = str(registry)
     os.environ["GOVWATCH_SERVICE__FIRST_RUN_WITHIN"] = "3600"  # nothing scheduled soon
-    service = Service(load_settings(), env={**os.environ})
+    service = Service(load_settings())
     service.start()
     try:
         queued = subprocess.run(

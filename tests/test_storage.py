@@ -83,10 +83,10 @@ def test_known_listings_answer_the_seen_check_per_source(store: DocumentStore) -
 
 def test_runs_record_their_errors_and_status(store: DocumentStore) -> None:
     assert store.last_run_status("chongqing-policy") is None
-    run = store.start_run("chongqing-policy")
+    run = store.begin_run("chongqing-policy").run_id
     store.record_error(run, "https://www.cq.gov.cn/x", "timeout", "took too long")
     assert store.last_run_status("chongqing-policy") is None  # not finished yet
-    store.finish_run(run, "partial", {"errors": 1})
+    store.end_run(run, "partial", {"errors": 1})
     assert store.last_run_status("chongqing-policy") == "partial"
     [error] = store.run_errors(run)
     assert (error.kind, error.url) == ("timeout", "https://www.cq.gov.cn/x")

@@ -44,12 +44,11 @@ from crawler.browser.rules import (
 from crawler.extract.page_kinds import REFUSALS, PageVerdict, classify_page
 from crawler.fetch.responses import content_type as _content_type
 from crawler.fetch.responses import decoded
+from crawler.fetch.source_crawl import job_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
-
-    from crawler.fetch.source_crawl import SourceCrawl
 
 # Request meta keys (all ours start with "govwatch_").
 RENDER = "govwatch_render"  # why the request goes to the browser
@@ -131,25 +130,19 @@ class RenderMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self._lists_need_browser = False
         self._stats_without_job: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RenderMiddleware:
         return cls(crawler)
 
-    @property
-    def _job(self) -> SourceCrawl | None:
-        return getattr(self.crawler.spider, "job", None)
-
-    @property
-    def _stats(self) -> Counter[str]:
-        job = self._job
+    def _stats(self, request: Request) -> Counter[str]:
+        job = job_of(request)
         return job.stats if job is not None else self._stats_without_job
 
-    @property
-    def _mode(self) -> str:
-        job = self._job
+    @staticmethod
+    def _mode(request: Request) -> str:
+        job = job_of(request)
         return job.source.render if job is not None else "never"
 
     @property
@@ -163,9 +156,11 @@ class RenderMiddleware:
             return
         if site_of(request) in self._session.unpassable:
             return  # the browser did not pass this site: the plain answer is recorded
-        if self._mode == "always":
+        job = job_of(request)
+        mode = self._mode(request)
+        if mode == "always":
             self._mark(request.meta, ALWAYS, site_of(request))
-        elif self._mode == "auto" and self._lists_need_browser and _is_list(request):
+        elif mode == "auto" and job is not None and job.lists_need_browser and _is_list(request):
             self._mark(request.meta, JS_LIST, site_of(request))
 
     def _mark(self, meta: dict[str, Any], reason: str, site: str) -> dict[str, Any]:
@@ -186,7 +181,7 @@ class RenderMiddleware:
     def process_response(self, request: Request, response: Response) -> Request | Response:
         if not _is_page(request):
             return response
-        stats = self._stats
+        stats = self._stats(request)
         stats["requests"] += 1
         reason = request.meta.get(RENDER)
         if reason is not None and BROWSER_FLAG in response.flags:
@@ -196,11 +191,12 @@ class RenderMiddleware:
         if verdict is None or verdict.kind.is_content:
             if request.meta.get(CARRIED):
                 stats["browser_cookies_reused"] += 1
-            if self._mode == "auto" and _is_list(request) and request.method == "GET":
+            if self._mode(request) == "auto" and _is_list(request) and request.method == "GET":
                 why = self._script_built(request, response)
-                if why is not None:
+                job = job_of(request)
+                if why is not None and job is not None:
                     logger.info("{}: list built by scripts ({}), rendering", site, why)
-                    self._lists_need_browser = True
+                    job.lists_need_browser = True
                     return self._to_browser(request, JS_LIST)
             return response
         vendor = challenge_reason(verdict)
@@ -218,7 +214,7 @@ class RenderMiddleware:
         sent = int(request.meta.get(SENT_GENERATION, 0))
         if request.meta.get(CARRIED) and session.cookies.failed(site, sent):
             stats["browser_cookies_expired"] += 1
-        if self._mode == "never" or site in session.unpassable:
+        if self._mode(request) == "never" or site in session.unpassable:
             stats["blocked:challenge"] += 1
             return response
         retries = int(request.meta.get(RETRIES, 0))
@@ -250,7 +246,7 @@ class RenderMiddleware:
 
     def _script_built(self, request: Request, response: Response) -> str | None:
         """Why a plain list answer needs the browser (crawler.browser.rules), or None."""
-        job = self._job
+        job = job_of(request)
         content_type = _content_type(response)
         if job is None or response.status != 200 or "json" in (content_type or ""):
             return None
@@ -266,7 +262,7 @@ class RenderMiddleware:
         reason = request.meta.get(RENDER)
         if reason is None or not isinstance(exception, RenderError) or not _is_page(request):
             return
-        self._stats["render_failed"] += 1
+        self._stats(request)["render_failed"] += 1
         if reason in CHALLENGE_REASONS:
             # Not again for this site in this run: each try could cost a whole page timeout.
             self._session.unpassable.setdefault(site_of(request), str(exception))

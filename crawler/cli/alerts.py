@@ -18,7 +18,7 @@ app = typer.Typer(help="Alert deliveries: list, retry, send, test.", no_args_is_
 def deliver(settings: Settings, *, quiet: bool = False) -> None:
     """Send the alerts that are due; one summary line on stderr."""
     from crawler.alerts.notifier import Notifier, build_channels
-    from crawler.fetch.crawl import open_store
+    from crawler.fetch.engine import open_store
 
     store = open_store(settings)
     channels = build_channels(settings.channels, settings.alerts.templates_dir)
@@ -41,7 +41,7 @@ def alerts_list(
     """Show alert deliveries: channel, state, attempts, last error, what the alert is about."""
     from rich.table import Table
 
-    from crawler.fetch.crawl import open_store
+    from crawler.fetch.engine import open_store
     from crawler.json_output import dumps
 
     if status is not None and status not in ("pending", "sending", "delivered", "failed", "dead"):
@@ -95,7 +95,7 @@ def alerts_retry(
     ] = False,
 ) -> None:
     """Make failed or dead deliveries due again and send them now."""
-    from crawler.fetch.crawl import open_store
+    from crawler.fetch.engine import open_store
 
     if (delivery_id is None) == (not all_failed):
         raise UserError("give a delivery id or --all-failed")

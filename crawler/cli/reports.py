@@ -44,7 +44,7 @@ def _console(*, stderr: bool = False) -> Console:
 
 
 def _open_store(settings: Settings) -> DocumentStore:
-    from crawler.fetch.crawl import open_store
+    from crawler.fetch.engine import open_store
 
     return open_store(settings)
 

@@ -52,6 +52,9 @@ class FailureKind(StrEnum):
     DNS = "dns"
     CONNECTION = "connection"
     DOWNLOAD_FAILED = "download_failed"  # any other download error (its class is in the detail)
+    STORE_FAILED = "store_failed"  # read, but the database did not take it
+    CRAWL_TIMEOUT = "crawl_timeout"  # the whole crawl ran past its time and was ended
+    CRAWL_FAILED = "crawl_failed"  # the crawl could not run (its engine failed or died)
 
     @classmethod
     def http(cls, status: int) -> FailureKind:

@@ -44,19 +44,24 @@ def scrapy_settings(crawl: CrawlSettings, browser: BrowserSettings | None = None
         "DOWNLOAD_MAXSIZE": crawl.max_download_mb * 1024 * 1024,
         "DOWNLOAD_WARNSIZE": crawl.max_download_mb * 1024 * 1024 // 4,
         "DOWNLOAD_FAIL_ON_DATALOSS": True,  # a truncated body is an error, never a document
-        "ITEM_PIPELINES": {"crawler.fetch.pipeline.DocumentPipeline": 300},
+        # Documents are stored by the engine's writer (crawler.fetch.document_writer), not
+        # through items; a list's own links are never dropped for their length.
+        "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None},
         # Challenges and script-built lists go to a browser (crawler.browser.middleware decides,
         # crawler.browser.handler renders; Chromium starts on the first such page, not before).
         # 580: below HttpCompressionMiddleware (590), so the middleware reads decoded bodies.
-        "DOWNLOADER_MIDDLEWARES": {"crawler.browser.middleware.RenderMiddleware": 580},
+        # 50: requests of a crawl that already ended are dropped before anything else.
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.fetch.spider.FinishedCrawlGate": 50,
+            "crawler.browser.middleware.RenderMiddleware": 580,
+        },
         "DOWNLOAD_HANDLERS": {
             "http": "crawler.browser.handler.RenderDownloadHandler",
             "https": "crawler.browser.handler.RenderDownloadHandler",
         },
         "GOVWATCH_BROWSER": (browser or _default_browser()).model_dump(mode="json"),
         # Scrapy starts this many asyncio workers for every callback's output; a callback here
-        # yields one document or one list page's links, and the pipeline is synchronous, so the
-        # default 100 only costs time (measured: ~100 tasks per page, a third of crawl time).
+        # yields at most one list page's links, so the default 100 only costs time.
         "CONCURRENT_ITEMS": 4,
         "LOG_LEVEL": "INFO",
         "LOG_INSTALL_ROOT_HANDLER": False,  # logs go through loguru (crawler.logs)

@@ -1,22 +1,31 @@
-"""One Scrapy spider class that crawls any source through its adapter.
+"""One Scrapy spider that crawls many sources at once, each through its adapter.
 
 List pages → candidate documents → skip those stored and unchanged → detail pages (or the
-document the list itself carries) → extract → match → record for the storage pipeline.
-Every page that fails (after Scrapy's retries) or turns out not to be content is recorded on
-the run; none of them becomes a document.
+document the list itself carries) → extract → match → stored by the engine's document writer.
+Every request carries its source's crawl (``request.meta[JOB]``); the crawl counts its open
+requests and is finished by the engine (crawler.fetch.engine) when none is left.
+
+A list page is asked with ``If-None-Match`` / ``If-Modified-Since`` where the site gave a
+validator last time; a 304, or a list whose items hash as before, ends that list with no
+per-document work. Known documents are re-read on a slow rotation (conditional too), so a
+body-only edit is seen. Every page that fails (after Scrapy's retries) or turns out not to be
+content is recorded on the run; none of them becomes a document.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
+import hashlib
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import scrapy
+from loguru import logger
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from crawler.document_record import build_document_record
@@ -26,67 +35,198 @@ from crawler.extract.page import extract_decoded
 from crawler.extract.page_kinds import FailureKind, classify_page
 from crawler.fetch.mirror import document_key
 from crawler.fetch.responses import decoded as decoded_page
+from crawler.fetch.responses import header
 from crawler.fetch.scrapy_settings import CHALLENGE_STATUSES
-from spiders.adapters import ListItem, PageRequest
-from storage.repository import AttachmentRecord, DocumentRecord, listing_fingerprint
+from crawler.fetch.source_crawl import JOB, job_of
+from spiders.adapters import ListItem, ListPage, PageRequest
+from storage.repository import (
+    AttachmentRecord,
+    ListPageState,
+    listing_fingerprint,
+    utcnow,
+)
 
 if TYPE_CHECKING:
+    from crawler.fetch.engine import CrawlEngine
     from crawler.fetch.source_crawl import SourceCrawl
 
+NOT_MODIFIED = 304
 
-class SourceSpider(scrapy.Spider):
-    """Crawls one source once. Scrapy creates it with ``source_crawl`` as keyword argument."""
 
-    name = "source"
+def items_hash(items: list[ListItem]) -> str:
+    """What a list page says, in one hash: its items' addresses, titles and dates in order."""
+    text = "\n".join(f"{i.url}|{i.title}|{i.date}" for i in items)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
-    def __init__(self, source_crawl: SourceCrawl, **kwargs: Any) -> None:
-        super().__init__(name=f"source:{source_crawl.source.id}", **kwargs)
-        self.job = source_crawl
+
+class SourcesSpider(scrapy.Spider):
+    """Crawls the sources the engine hands it; stays open while the engine wants it."""
+
+    name = "govwatch"
+
+    def __init__(self, engine: CrawlEngine, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.engine = engine
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourcesSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
-        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._dropped, signal=signals.request_dropped)
         return spider
 
+    async def start(self) -> AsyncIterator[Request]:
+        return  # work arrives through begin()
+        yield
+
     def _opened(self) -> None:
-        self.job.opened_at = time.monotonic()
+        self.engine.spider_opened(self)
 
-    def _closed(self) -> None:
-        self.job.closed_at = time.monotonic()
+    def _idle(self) -> None:
+        if not self.engine.may_close():
+            raise DontCloseSpider
 
-    def _request(self, page: PageRequest, callback: Any, **meta: Any) -> scrapy.Request:
-        mirror = self.job.mirror
-        return scrapy.Request(
-            mirror.fetch_url(page.url),
+    def _dropped(self, request: Request) -> None:
+        job = job_of(request)
+        if job is not None:
+            job.closed()
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def begin(self, job: SourceCrawl) -> None:
+        """Start crawling a source: its list pages, then the re-checks that are due."""
+        requests = [
+            self._list_request(job, job.adapter.list_request(entry, 0), 0, entry)
+            for entry in job.source.entry_urls
+        ]
+        requests += self._rechecks(job)
+        for request in requests:
+            if request is not None:
+                self.crawler.engine.crawl(request)
+        if job.open_work == 0:  # nothing to ask (all deduplicated): done at once
+            job.open_work = 1
+            job.closed()
+
+    def _request(
+        self,
+        job: SourceCrawl,
+        page: PageRequest,
+        callback: Any,
+        *,
+        conditional: tuple[str | None, str | None] | None = None,
+        **meta: Any,
+    ) -> Request | None:
+        """A request of ``job``, counted as open work; None when the crawl asked it already."""
+        if job.finished:
+            return None
+        body = page.body.encode("utf-8") if page.body is not None else None
+        if not job.first_request(f"{page.method} {page.url} {page.body or ''}"):
+            return None
+        headers = dict(page.headers or {})
+        statuses = list(CHALLENGE_STATUSES)
+        if conditional is not None:
+            etag, last_modified = conditional
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            statuses.append(NOT_MODIFIED)
+        job.opened()
+        return Request(
+            job.mirror.fetch_url(page.url),
             method=page.method,
-            body=page.body.encode("utf-8") if page.body is not None else None,
-            headers=page.headers or None,
+            body=body,
+            headers=headers or None,
             callback=callback,
             errback=self.on_failure,
-            # A list page is asked again on every run (a POST API's URL never changes).
-            dont_filter=callback == self.parse_list,
+            dont_filter=True,  # each crawl deduplicates its own requests (first_request)
             meta={
+                JOB: job,
                 "real_url": page.url,
-                "download_slot": mirror.slot(page.url),
-                "handle_httpstatus_list": CHALLENGE_STATUSES,
+                "download_slot": job.mirror.slot(page.url),
+                "handle_httpstatus_list": statuses,
                 **meta,
             },
         )
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        for entry in self.job.source.entry_urls:
-            yield self._request(
-                self.job.adapter.list_request(entry, 0), self.parse_list, page_index=0, entry=entry
-            )
+    def _list_request(
+        self, job: SourceCrawl, page: PageRequest, index: int, entry: str
+    ) -> Request | None:
+        conditional = None
+        known = job.list_pages.get(page.url)
+        if (
+            index == 0
+            and page.method == "GET"
+            and job.previous_run_clean
+            and known is not None
+            and (known.etag or known.last_modified)
+        ):
+            conditional = (known.etag, known.last_modified)
+        return self._request(
+            job, page, self.parse_list, conditional=conditional, page_index=index, entry=entry
+        )
 
-    async def parse_list(
-        self, response: Response
-    ) -> AsyncIterator[scrapy.Request | DocumentRecord]:
-        job = self.job
+    def _rechecks(self, job: SourceCrawl) -> list[Request | None]:
+        """Known documents due to be fetched again (crawler settings ``recheck_*``)."""
+        crawl = job.crawl
+        if (
+            not crawl.recheck_days
+            or not crawl.recheck_per_run
+            or not job.adapter.RECHECK_BY_URL
+            or not self.engine.recheck_due(job.source.id)
+        ):
+            return []
+        now = utcnow()
+        due = job.store.due_for_recheck(
+            job.source.id,
+            published_after=now - timedelta(days=crawl.recheck_days),
+            checked_before=now - timedelta(hours=crawl.recheck_every_hours),
+            limit=crawl.recheck_per_run,
+        )
+        requests = []
+        for known in due:
+            item = ListItem(known.url, known.title, None)
+            job.stats["rechecks"] += 1
+            meta = {
+                "doc_key": known.doc_key,
+                "listing_fingerprint": known.listing_fingerprint,
+                "item": item,
+                "recheck": True,
+            }
+            conditional = (known.etag, known.last_modified)
+            requests.append(
+                self._request(
+                    job, PageRequest(known.url), self.parse_detail, conditional=conditional, **meta
+                )
+            )
+        return requests
+
+    # -- callbacks --------------------------------------------------------------------------
+
+    async def parse_list(self, response: Response) -> AsyncIterator[Request]:
+        job: SourceCrawl = response.meta[JOB]
+        try:
+            if not job.finished:
+                for request in self._list(job, response):
+                    yield request
+        except Exception as exc:  # a bug must be a recorded failure, never a silent miss
+            self._crashed(job, response.meta["real_url"], exc, list_page=True)
+        finally:
+            job.closed()
+
+    def _list(self, job: SourceCrawl, response: Response) -> Iterator[Request]:
         job.stats["list_pages"] += 1
         real_url = response.meta["real_url"]
+        index = response.meta["page_index"]
+        previous = job.list_pages.get(real_url)
+        if response.status == NOT_MODIFIED and previous is not None:
+            job.stats["lists_not_modified"] += 1
+            job.stats["list_ok"] += 1
+            job.stats["listed"] += previous.items
+            job.list_updates[real_url] = previous
+            job.notify()
+            return
         decoded = decoded_page(response)
         verdict = classify_page(decoded.text, response.status)
         if not verdict.kind.is_content:
@@ -103,7 +243,6 @@ class SourceSpider(scrapy.Spider):
             kind, reason = listing.refused
             job.fail(real_url, kind, reason, list_page=True)
             return
-        index = response.meta["page_index"]
         if not listing.items and index == 0 and not listing.total_pages:
             job.fail(
                 real_url, FailureKind.PARSE_FAILED, "list page parsed to 0 items", list_page=True
@@ -112,31 +251,56 @@ class SourceSpider(scrapy.Spider):
         if listing.items:
             job.stats["list_ok"] += 1
             job.stats["listed"] += len(listing.items)
-        all_known = bool(listing.items)
+        digest = items_hash(listing.items)
+        if index == 0:
+            job.list_updates[real_url] = ListPageState(
+                header(response, "ETag"),
+                header(response, "Last-Modified"),
+                digest,
+                len(listing.items),
+            )
+            if job.previous_run_clean and previous is not None and previous.items_hash == digest:
+                job.stats["lists_unchanged"] += 1  # same items as last time: nothing to do
+                job.notify()
+                return
+        requests, unknown = self._items(job, listing)
+        yield from requests
+        all_known = bool(listing.items) and unknown == 0
+        job.notify()
+        yield from self._next_page(job, response, listing, index, all_known)
+
+    def _items(self, job: SourceCrawl, listing: ListPage) -> tuple[list[Request], int]:
+        """Requests for the listed documents not stored as listed (those the list carries whole
+        are read at once), and how many such documents the list holds."""
+        requests, unknown = [], 0
         for item in listing.items:
             key = document_key(item.url)
             fingerprint = listing_fingerprint(item.title, item.date)
             if job.known.get(key) == fingerprint:
                 job.skip(key)
                 continue
-            all_known = False
-            meta = {"doc_key": key, "listing_fingerprint": fingerprint, "item": item}
+            unknown += 1
+            meta: dict[str, Any] = {
+                "doc_key": key,
+                "listing_fingerprint": fingerprint,
+                "item": item,
+            }
             if item.inline_html is not None:
                 job.stats["details_inline"] += 1
                 page = DecodedPage(item.inline_html, "utf-8", None)
-                async for record in self._document(page, item.url, 200, meta):
-                    yield record
+                self._document(job, page, item.url, 200, meta, [])
                 continue
-            job.stats["details_requested"] += 1
-            yield self._request(item.detail or PageRequest(item.url), self.parse_detail, **meta)
-        job.notify()
-        for request in self._next_page(response, listing, index, all_known):
-            yield request
+            request = self._request(
+                job, item.detail or PageRequest(item.url), self.parse_detail, **meta
+            )
+            if request is not None:
+                job.stats["details_requested"] += 1
+                requests.append(request)
+        return requests, unknown
 
     def _next_page(
-        self, response: Response, listing: Any, index: int, all_known: bool
-    ) -> Iterator[scrapy.Request]:
-        job = self.job
+        self, job: SourceCrawl, response: Response, listing: ListPage, index: int, all_known: bool
+    ) -> Iterator[Request]:
         # Stop at a page of known documents, unless the last run left some unread.
         if all_known and job.previous_run_clean:
             return
@@ -145,34 +309,59 @@ class SourceSpider(scrapy.Spider):
             return
         entry = response.meta["entry"]
         if listing.next_request is not None:
-            request = listing.next_request
+            page = listing.next_request
         elif listing.total_pages and next_index < listing.total_pages:
-            request = job.adapter.list_request(entry, next_index)
+            page = job.adapter.list_request(entry, next_index)
         else:
             return
-        yield self._request(request, self.parse_list, page_index=next_index, entry=entry)
+        request = self._list_request(job, page, next_index, entry)
+        if request is not None:
+            yield request
 
-    async def parse_detail(self, response: Response) -> AsyncIterator[DocumentRecord]:
-        self.job.stats["details_fetched"] += 1
+    async def parse_detail(self, response: Response) -> None:
+        job: SourceCrawl = response.meta[JOB]
         item: ListItem = response.meta["item"]
+        try:
+            if not job.finished:
+                await self._detail(job, response, item)
+        except Exception as exc:  # a bug must be a recorded failure, never a silent miss
+            self._crashed(job, item.url, exc, doc_key=response.meta.get("doc_key"))
+        finally:
+            job.closed()
+
+    async def _detail(self, job: SourceCrawl, response: Response, item: ListItem) -> None:
+        if response.status == NOT_MODIFIED:
+            job.rechecked_unchanged(response.meta["doc_key"])
+            return
+        job.stats["details_fetched"] += 1
         page = decoded_page(response)
         if response.status == 200:
             try:
-                converted = self.job.adapter.detail_html(item, page.text)
+                converted = job.adapter.detail_html(item, page.text)
             except (ValueError, KeyError, TypeError) as exc:
-                self.job.fail(
-                    item.url, FailureKind.PARSE_FAILED, f"detail: {type(exc).__name__}: {exc}"
-                )
+                job.fail(item.url, FailureKind.PARSE_FAILED, f"detail: {type(exc).__name__}: {exc}")
                 return
             if converted is not None:  # a JSON detail answer, as the page it stands for
                 page = DecodedPage(converted, page.encoding, page.declared, page.note)
-        async for record in self._document(page, item.url, response.status, response.meta):
-            yield record
+        meta = {
+            **response.meta,
+            "etag": header(response, "ETag"),
+            "last_modified": header(response, "Last-Modified"),
+        }
+        attachments: list[AttachmentRecord] = []
+        if response.status == 200 and job.crawl.attachments and job.crawl.max_attachments:
+            attachments = await self._attachments(job, page.text, item.url)
+        self._document(job, page, item.url, response.status, meta, attachments)
 
-    async def _document(
-        self, page: DecodedPage, url: str, status: int, meta: dict[str, Any]
-    ) -> AsyncIterator[DocumentRecord]:
-        job = self.job
+    def _document(
+        self,
+        job: SourceCrawl,
+        page: DecodedPage,
+        url: str,
+        status: int,
+        meta: dict[str, Any],
+        attachments: list[AttachmentRecord],
+    ) -> None:
         extraction = extract_decoded(page, url, status)
         if not extraction.is_document:
             job.fail(
@@ -182,10 +371,6 @@ class SourceSpider(scrapy.Spider):
                 doc_key=meta["doc_key"],
             )
             return
-        html = page.text
-        attachments: list[AttachmentRecord] = []
-        if job.crawl.attachments and job.crawl.max_attachments:
-            attachments = await self._attachments(html, url)
         source = job.source
         item: ListItem = meta["item"]
         record, _ = build_document_record(
@@ -197,7 +382,7 @@ class SourceSpider(scrapy.Spider):
             title=extraction.title or item.title,
             published_at=extraction.published_at,
             body_text=extraction.body_text,
-            html=html,
+            html=page.text,
             fields=extraction,
             matcher=job.matcher,
             attachments=attachments,
@@ -205,18 +390,23 @@ class SourceSpider(scrapy.Spider):
             etag=meta.get("etag"),
             last_modified=meta.get("last_modified"),
         )
-        yield record
+        self.engine.writer.add(job, record)
 
-    async def _attachments(self, html: str, page_url: str) -> list[AttachmentRecord]:
+    async def _attachments(
+        self, job: SourceCrawl, html: str, page_url: str
+    ) -> list[AttachmentRecord]:
         """Fetch and read the files a document links (bounded); a failure is noted, not fatal."""
-        job = self.job
         records = []
         max_bytes = job.crawl.max_attachment_mb * 1024 * 1024
         for link in attachment_links(html, page_url)[: job.crawl.max_attachments]:
-            request = scrapy.Request(
+            request = Request(
                 job.mirror.fetch_url(link.url),
                 dont_filter=True,
-                meta={"download_slot": job.mirror.slot(link.url), "download_maxsize": max_bytes},
+                meta={
+                    JOB: job,
+                    "download_slot": job.mirror.slot(link.url),
+                    "download_maxsize": max_bytes,
+                },
             )
             job.stats["attachments_requested"] += 1
             try:
@@ -246,18 +436,52 @@ class SourceSpider(scrapy.Spider):
             )
         return records
 
+    # -- failures ---------------------------------------------------------------------------
+
     def on_failure(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         meta = request.meta if request is not None else {}
-        url = meta["item"].url if "item" in meta else meta.get("real_url", "?")
-        kind, detail = _described(failure.value, failure.getErrorMessage() or repr(failure.value))
-        self.job.fail(
-            url,
-            kind,
-            detail,
-            list_page="item" not in meta,
-            doc_key=meta.get("doc_key"),
-        )
+        job: SourceCrawl | None = meta.get(JOB)
+        if job is None:
+            return
+        try:
+            if job.finished:  # dropped by FinishedCrawlGate, or late: the run is closed
+                return
+            url = meta["item"].url if "item" in meta else meta.get("real_url", "?")
+            message = failure.getErrorMessage() or repr(failure.value)
+            kind, detail = _described(failure.value, message)
+            job.fail(
+                url,
+                kind,
+                detail,
+                list_page="item" not in meta,
+                doc_key=meta.get("doc_key"),
+            )
+        finally:
+            job.closed()
+
+    def _crashed(
+        self,
+        job: SourceCrawl,
+        url: str,
+        exc: Exception,
+        *,
+        list_page: bool = False,
+        doc_key: str | None = None,
+    ) -> None:
+        logger.opt(exception=exc).error("{}: reading {} failed", job.source.id, url)
+        detail = f"internal error: {type(exc).__name__}: {exc}"[:500]
+        job.fail(url, FailureKind.PARSE_FAILED, detail, list_page=list_page, doc_key=doc_key)
+
+
+class FinishedCrawlGate:
+    """Downloader middleware: requests of a crawl that already ended (its timeout, or the
+    engine closing) are dropped before they cost a download."""
+
+    def process_request(self, request: Request) -> None:
+        job = job_of(request)
+        if job is not None and job.finished:
+            raise IgnoreRequest(f"crawl of {job.source.id} already ended")
 
 
 def _described(exc: BaseException | None, message: str) -> tuple[FailureKind, str]:

@@ -104,6 +104,9 @@ class ListAdapter(ABC):
     name: ClassVar[str]
     REQUIRED_OPTIONS: ClassVar[tuple[str, ...]] = ()
     PAGE_CAP: ClassVar[int | None] = None  # a family's own limit on list pages per run
+    # Whether a stored document can be re-read from its own URL alone (the re-check rotation);
+    # not for families whose content comes from an API the list names.
+    RECHECK_BY_URL: ClassVar[bool] = True
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:
         self.options = options or {}

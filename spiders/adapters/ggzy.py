@@ -23,6 +23,8 @@ PAGE_SIZE = 10
 
 @register("ggzy")
 class GgzyAdapter(ListAdapter):
+    RECHECK_BY_URL = False  # content comes from the /html/b/ frame, not the page's own URL
+
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         form = {
             "FINDTXT": self.options.get("keyword", ""),

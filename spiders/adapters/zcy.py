@@ -21,6 +21,7 @@ from spiders.adapters.base import (
 @register("zcy")
 class ZcyAdapter(ListAdapter):
     REQUIRED_OPTIONS = ("categoryCode",)
+    RECHECK_BY_URL = False  # content comes from the detail API
 
     @property
     def page_size(self) -> int:
