@@ -36,8 +36,12 @@ class Database:
             Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(
                 parents=True, exist_ok=True
             )
+        # A server connection may have died while pooled; a SQLite file's cannot.
         self.engine: Engine = create_engine(
-            url, pool_pre_ping=True, connect_args=connect_args or {}, future=True
+            url,
+            pool_pre_ping=not url.startswith("sqlite"),
+            connect_args=connect_args or {},
+            future=True,
         )
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -199,6 +199,32 @@ def _touch(session: Session, column: Any, doc_keys: list[str], now: datetime) ->
             .where(Document.doc_key.in_(doc_keys[chunk : chunk + 500]))
             .values({column: now})
         )
+
+
+def _save_list_pages(
+    session: Session,
+    source_id: str,
+    pages: dict[str, ListPageState],
+    previous: dict[str, ListPageState],
+    now: datetime,
+) -> None:
+    changed = {url: state for url, state in pages.items() if previous.get(url) != state}
+    for url, state in changed.items():
+        values = {
+            "etag": state.etag,
+            "last_modified": state.last_modified,
+            "items_hash": state.items_hash,
+            "items": state.items,
+            "checked_at": now,
+        }
+        if url in previous:
+            session.execute(
+                update(ListPage)
+                .where(ListPage.source_id == source_id, ListPage.url == url)
+                .values(values)
+            )
+        else:
+            session.add(ListPage(source_id=source_id, url=url, **values))
 
 
 def listing_fingerprint(title: str | None, date: object) -> str:
@@ -595,13 +621,23 @@ class DocumentStore:
                 .limit(1)
             )
             pages = {
-                page.url: ListPageState(page.etag, page.last_modified, page.items_hash, page.items)
-                for page in session.scalars(select(ListPage).where(ListPage.source_id == source_id))
+                url: ListPageState(etag, last_modified, items_hash, items)
+                for url, etag, last_modified, items_hash, items in session.execute(
+                    select(
+                        ListPage.url,
+                        ListPage.etag,
+                        ListPage.last_modified,
+                        ListPage.items_hash,
+                        ListPage.items,
+                    ).where(ListPage.source_id == source_id)
+                )
             }
-            run = CrawlRun(source_id=source_id, started_at=utcnow(), status="running", stats={})
-            session.add(run)
-            session.flush()
-            return RunStart(run.id, last_status, pages)
+            run_id = session.execute(
+                insert(CrawlRun)
+                .values(source_id=source_id, started_at=utcnow(), status="running", stats={})
+                .returning(CrawlRun.id)
+            ).scalar_one()
+            return RunStart(run_id, last_status, pages)
 
     def end_run(
         self,
@@ -612,36 +648,23 @@ class DocumentStore:
         seen: Iterable[str] = (),
         checked: Iterable[str] = (),
         list_pages: dict[str, ListPageState] | None = None,
+        previous: dict[str, ListPageState] | None = None,
         source_id: str | None = None,
     ) -> None:
         """Close a run in one transaction with its bookkeeping: documents seen listed and
-        unchanged, documents re-checked unchanged, and the validators of its list pages."""
+        unchanged, documents re-checked unchanged, and the validators of its list pages
+        (written only where they differ from ``previous``, the states the run began with)."""
         now = utcnow()
         with self.db.session() as session:
             _touch(session, Document.last_seen_at, list(seen), now)
             _touch(session, Document.checked_at, list(checked), now)
             if list_pages and source_id is not None:
-                rows = {
-                    page.url: page
-                    for page in session.scalars(
-                        select(ListPage).where(
-                            ListPage.source_id == source_id, ListPage.url.in_(list(list_pages))
-                        )
-                    )
-                }
-                for url, state in list_pages.items():
-                    row = rows.get(url)
-                    if row is None:
-                        row = ListPage(source_id=source_id, url=url)
-                        session.add(row)
-                    row.etag, row.last_modified = state.etag, state.last_modified
-                    row.items_hash, row.items = state.items_hash, state.items
-                    row.checked_at = now
-            run = session.get(CrawlRun, run_id)
-            if run is not None:
-                run.finished_at = now
-                run.status = status
-                run.stats = stats
+                _save_list_pages(session, source_id, list_pages, previous or {}, now)
+            session.execute(
+                update(CrawlRun)
+                .where(CrawlRun.id == run_id)
+                .values(finished_at=now, status=status, stats=stats)
+            )
 
     def due_for_recheck(
         self, source_id: str, *, published_after: datetime, checked_before: datetime, limit: int

@@ -207,6 +207,7 @@ class SourceCrawl:
             seen=self._seen_unchanged,
             checked=self._checked_unchanged,
             list_pages=pages,
+            previous=self.list_pages,
             source_id=self.source.id,
         )
         policy = self.alert_policy
