@@ -123,6 +123,9 @@ class AlertSettings(BaseModel):
     templates_dir: Path | None = None
     failures_in_a_row: int = Field(3, ge=1, description="failed runs before source.failing")
     empty_after_items: int = Field(5, ge=1, description="items a source listed before empty alerts")
+    health_group_seconds: float = Field(
+        60, ge=0, description="the service sends health events this close together as one alert"
+    )
 
 
 class ServiceSettings(BaseModel):

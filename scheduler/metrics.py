@@ -53,6 +53,16 @@ JOB_DURATION = Histogram(
 DELIVERIES = Gauge(
     "govwatch_alert_deliveries", "Alert deliveries by state", ["state"], registry=REGISTRY
 )
+NOTIFIER_RESTARTS = Counter(
+    "govwatch_notifier_restarts",
+    "Times the notifier loop died of an unexpected error and was restarted",
+    registry=REGISTRY,
+)
+NOTIFIER_LAST_ROUND = Gauge(
+    "govwatch_notifier_last_round_timestamp_seconds",
+    "When the notifier last finished a round (health alerts grouped, deliveries sent)",
+    registry=REGISTRY,
+)
 LAST_SUCCESS = Gauge(
     "govwatch_last_success_timestamp_seconds",
     "When a source last crawled without failures",

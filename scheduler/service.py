@@ -9,11 +9,13 @@ active at a time (a leader lock with expiry; a standby takes over when the leade
 from __future__ import annotations
 
 import asyncio
+import errno
 import random
 import socket
 import threading
+import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -21,18 +23,28 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from loguru import logger
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
+from crawler.alerts.compose import Alerting
 from crawler.config import Settings
 from crawler.fetch.engine import open_store
 from scheduler import metrics
 from scheduler.backends import backends
+from scheduler.crawl_outcomes import RecentOutcomes
 from scheduler.jobs import CrawlJob
 from scheduler.locks import Locks
 from scheduler.queue import JobQueue
 from scheduler.worker import Worker
+from spiders.errors import UserError
 from spiders.registry import Registry, load_registry
 from spiders.schedules import TIMEZONE, parse_schedule
+from storage.diff_engine import idempotency_key
 from storage.models import Delivery
+from storage.repository import HealthGroup, utcnow
+
+if TYPE_CHECKING:
+    from crawler.alerts.channels.base import Channel
+    from crawler.config import ChannelConfig
 
 _ACTIVE: Service | None = None  # the running service, for APScheduler's stored job function
 
@@ -55,8 +67,9 @@ class Service:
         self.run_scheduler = run_scheduler
         self.worker_count = settings.service.workers if workers is None else workers
         self.stop_event = threading.Event()
-        self.store = open_store(settings)
+        # A registry that does not load is a refusal (UserError), before anything is opened.
         self.registry: Registry = load_registry(settings.registry_dir)
+        self.store = open_store(settings)
         chosen = backends(settings)
         self.shared = chosen.shared
         self.queue: JobQueue = chosen.queue
@@ -67,13 +80,26 @@ class Service:
         self.threads: list[threading.Thread] = []
         self.http_url: str | None = None
         self._registry_stamp: object = None
+        # Health of the service itself, for /healthz/ready.
+        self.outcomes = RecentOutcomes()  # workers record each finished crawl here
+        self.registry_problem: str | None = None  # a registry file that does not load
+        self._service_alert: dict[str, Any] | None = None  # written once the database takes it
+        self._degraded_key: str | None = None
+        self._channels: dict[str, tuple[ChannelConfig, Channel]] = {}
+        self._alerting: Alerting | None = None
+        self._notifier_thread: threading.Thread | None = None
+        self.notifier_ok_at: float | None = None  # time.monotonic() of the last good round
+        self.notifier_error: str | None = None  # why the last round failed, until one succeeds
+        self.notifier_restarts = 0
+        self._notifier_busy_since: float | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> None:
         global _ACTIVE
+        self._check_before_start()
         _ACTIVE = self
-        self._start_http()
+        self._start_http()  # a busy port is a refusal too, before scheduler and workers start
         if self.run_scheduler:
             self.scheduler = self._make_scheduler()
             self._spawn(self._lead if self.shared else self._schedule_alone, "scheduler")
@@ -85,6 +111,7 @@ class Service:
                 self.locks,
                 self.registry,
                 self.settings,
+                on_result=self.outcomes.record_result,
             )
             self.workers.append(worker)
             self._spawn(lambda w=worker: self._work(w), f"worker-{index}")
@@ -110,6 +137,27 @@ class Service:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         self.threads.append(thread)
+
+    def _check_before_start(self) -> None:
+        """Refuse to start, with one line (UserError), on a mistake in the alert settings.
+
+        The channels and templates are built here, not when the first alert is due.
+        """
+        alerts = self.settings.alerts
+        if alerts.templates_dir is not None:
+            path = alerts.templates_dir.expanduser()
+            if not path.is_dir():
+                problem = "is not a directory" if path.exists() else "does not exist"
+                raise UserError(f"alerts.templates_dir: {path} {problem}")
+        if not self.run_scheduler:
+            return  # workers crawl; the schedulers alert
+        from crawler.alerts.notifier import build_channels
+        from crawler.match.topics import load_topics
+
+        if self.settings.channels:
+            self._channels = build_channels(self.settings.channels, alerts.templates_dir)
+        topics = load_topics(self.settings.topics_file)
+        self._alerting = Alerting(self.settings, {s.id: s for s in self.registry.sources}, topics)
 
     # -- scheduling ---------------------------------------------------------------------------
 
@@ -164,14 +212,20 @@ class Service:
         assert self.scheduler is not None
         stamp = _registry_stamp(self.settings)
         if not force and stamp == self._registry_stamp:
+            self._write_service_alert()  # one the database did not take last time
             return
         self._registry_stamp = stamp
         try:
             registry = load_registry(self.settings.registry_dir)
         except Exception as exc:  # a broken edit must not stop the service: keep the old jobs
-            logger.error("registry not reloaded: {}", exc)
+            problem = " ".join(str(exc).split())
+            logger.error("registry not reloaded (still running the last good one): {}", problem)
+            self._registry_trouble(problem, stamp)
             return
         self.registry = registry
+        self._registry_trouble(None, stamp)
+        if self._alerting is not None:
+            self._alerting.sources = {s.id: s for s in registry.sources}
         for worker in self.workers:
             worker.registry = registry
         wanted = {f"crawl:{s.id}": s for s in registry.enabled()}
@@ -199,6 +253,39 @@ class Service:
             )
         logger.info("scheduler: {} sources scheduled", len(wanted))
 
+    def _registry_trouble(self, problem: str | None, stamp: object) -> None:
+        """Note whether the registry loads; alert once when it stops, and once when it is back.
+
+        The ``service.degraded`` key is derived from the problem and the registry files' names
+        and times, so a standby taking the lead over the same broken files writes no second
+        alert, while breaking the files again later is a new alert.
+        """
+        previous, self.registry_problem = self.registry_problem, problem
+        if problem == previous or self._alerting is None:
+            return
+        if problem is not None:
+            self._degraded_key = idempotency_key("service.degraded", "registry", problem, stamp)
+            event, key = "service.degraded", self._degraded_key
+            detail = f"registry: {problem}; still running the last good registry"
+        else:
+            event = "service.recovered"
+            key = idempotency_key("service.recovered", self._degraded_key)
+            detail = f"registry: loads again ({len(self.registry.sources)} sources)"
+        self._service_alert = dict(
+            self._alerting.compose_service(event, key, detail[:1000], utcnow())
+        )
+        self._write_service_alert()
+
+    def _write_service_alert(self) -> None:
+        if self._service_alert is None or self._alerting is None:
+            return
+        try:
+            self.store.write_alert(self._alerting, self._service_alert, source_id="govwatch")
+        except Exception as exc:  # the database is down: the next registry check tries again
+            logger.error("{} alert not written yet: {}", self._service_alert["event"], exc)
+            return
+        self._service_alert = None
+
     # -- work ---------------------------------------------------------------------------------
 
     def _work(self, worker: Worker) -> None:
@@ -211,17 +298,65 @@ class Service:
                 self.stop_event.wait(5.0)
 
     def _deliver_loop(self) -> None:
-        if not self.settings.channels:
-            return
-        from crawler.alerts.notifier import Notifier, build_channels
+        """The notifier, supervised: rounds of grouping health alerts and delivering.
 
-        channels = build_channels(self.settings.channels, self.settings.alerts.templates_dir)
-        notifier = Notifier(self.store, channels, self.settings.alerts)
-        while not self.stop_event.wait(self.settings.service.notify_every):
+        An unexpected error ends the rounds; it is logged with its traceback, counted
+        (``govwatch_notifier_restarts_total``) and the rounds start again after a backoff,
+        so the service never goes on silently without a notifier.
+        """
+        self._notifier_thread = threading.current_thread()
+        crashes = 0
+        while not self.stop_event.is_set():
+            started = time.monotonic()
             try:
-                notifier.drain()
-            except Exception as exc:  # the database or a channel hiccup: next round retries
-                logger.error("notifier round failed: {}", exc)
+                self._notifier_rounds()
+                return
+            except Exception as exc:
+                if time.monotonic() - started > 10 * self.settings.service.notify_every:
+                    crashes = 0  # it ran well for a while: restart soon
+                crashes += 1
+                self.notifier_restarts += 1
+                metrics.NOTIFIER_RESTARTS.inc()
+                self.notifier_error = f"{type(exc).__name__}: {exc}"[:300]
+                delay = min(60.0, 0.5 * 2 ** (crashes - 1))
+                logger.opt(exception=exc).error(
+                    "notifier died ({}); restarting it in {:.1f}s (restart {})",
+                    self.notifier_error,
+                    delay,
+                    self.notifier_restarts,
+                )
+                self.stop_event.wait(delay)
+
+    def _notifier_rounds(self) -> None:
+        """Each round: alert the grouped health events that are due, then deliver what is due.
+
+        The first round runs at once. A database or network hiccup fails one round (logged);
+        anything else ends the rounds (see :meth:`_deliver_loop`).
+        """
+        from crawler.alerts.notifier import Notifier
+
+        assert self._alerting is not None
+        notifier = Notifier(self.store, self._channels, self.settings.alerts)
+        window = timedelta(seconds=self.settings.alerts.health_group_seconds)
+        while True:
+            self._notifier_busy_since = time.monotonic()
+            try:
+                groups = self.store.flush_health_events(
+                    self._alerting, older_than=utcnow() - window
+                )
+                _log_health_groups(groups)
+                if self._channels:
+                    notifier.drain()
+            except (SQLAlchemyError, OSError) as exc:  # next round retries
+                self.notifier_error = f"{type(exc).__name__}: {exc}"[:300]
+                logger.error("notifier round failed: {}", self.notifier_error)
+            else:
+                self.notifier_ok_at, self.notifier_error = time.monotonic(), None
+                metrics.NOTIFIER_LAST_ROUND.set(time.time())
+            finally:
+                self._notifier_busy_since = None
+            if self.stop_event.wait(self.settings.service.notify_every):
+                return
 
     # -- HTTP: health, metrics, queued crawls ----------------------------------------------
 
@@ -244,12 +379,27 @@ class Service:
             self.http_url = f"http://{host}:{port}"
             ready.set()
 
+        failed: list[OSError] = []
+
         def run() -> None:
-            self._loop.run_until_complete(serve())
+            try:
+                self._loop.run_until_complete(serve())
+            except OSError as exc:
+                failed.append(exc)
+                self._loop.run_until_complete(self._runner.cleanup())
+                ready.set()
+                return
             self._loop.run_forever()
 
         threading.Thread(target=run, name="http", daemon=True).start()
         ready.wait(10)
+        if failed:
+            where = f"{service.http_host}:{service.http_port}"
+            if failed[0].errno == errno.EADDRINUSE:
+                why = "is already in use (another govwatch service? choose another --http-port)"
+            else:
+                why = f"cannot be listened on: {failed[0].strerror or failed[0]}"
+            raise UserError(f"service.http_host/http_port: {where} {why}")
 
     def _stop_http(self) -> None:
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
@@ -266,12 +416,26 @@ class Service:
         )
 
     def _readiness_problems(self) -> list[str]:
+        """Why this process should not get traffic now; empty when ready.
+
+        Ready means: the registry loads, the database takes a write, the notifier goes round
+        (when channels are configured), the last crawls are not all failing, Redis answers
+        (shared mode), and no shutdown is under way.
+        """
         problems = []
-        try:
-            with self.store.db.engine.connect() as connection:
-                connection.execute(text("select 1"))
-        except Exception as exc:
-            problems.append(f"database: {exc}"[:200])
+        if self.registry_problem is not None:
+            problems.append(
+                f"registry: {self.registry_problem} (still running the last good registry)"
+            )
+        database = self._database_problem()
+        if database is not None:
+            problems.append(database)
+        notifier = self._notifier_problem()
+        if notifier is not None:
+            problems.append(notifier)
+        crawls = self.outcomes.all_failing(min_count=10)
+        if crawls is not None:
+            problems.append(crawls)
         if self.shared:
             try:
                 self.queue.client.ping()  # type: ignore[attr-defined]
@@ -280,6 +444,50 @@ class Service:
         if self.stop_event.is_set():
             problems.append("shutting down")
         return problems
+
+    def _database_problem(self) -> str | None:
+        """A real write, rolled back: a database that reads but cannot write is not ready."""
+        engine = self.store.db.engine
+        sqlite = engine.dialect.name == "sqlite"
+        try:
+            with engine.connect() as connection:
+                transaction = connection.begin()
+                try:
+                    if sqlite:  # wait for a crawl's write a few seconds, not the usual 30
+                        connection.exec_driver_sql("PRAGMA busy_timeout = 5000")
+                    else:
+                        connection.exec_driver_sql("SET LOCAL lock_timeout = '5s'")
+                        connection.exec_driver_sql("SET LOCAL statement_timeout = '5s'")
+                    connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+                finally:
+                    transaction.rollback()
+                    if sqlite:
+                        connection.exec_driver_sql("PRAGMA busy_timeout = 30000")
+        except Exception as exc:
+            return "database: a write failed: " + " ".join(str(exc).split())[:200]
+        return None
+
+    def _notifier_problem(self) -> str | None:
+        """Whether the notifier goes round: None when it does, or when it has nothing to do
+        here (no channels, or a process that only crawls)."""
+        if not self.run_scheduler or not self.settings.channels:
+            return None
+        thread = self._notifier_thread
+        if thread is None:
+            return "notifier: not started yet"
+        if not thread.is_alive():
+            return "notifier: not running"
+        now = time.monotonic()
+        busy_since = self._notifier_busy_since
+        if busy_since is not None and now - busy_since <= self.settings.alerts.lease_seconds:
+            return None  # in a round, sending
+        stale = 3 * self.settings.service.notify_every + 5
+        last = self.notifier_ok_at
+        if last is not None and now - last <= stale and self.notifier_error is None:
+            return None
+        when = "no successful round yet" if last is None else f"last round {now - last:.0f}s ago"
+        error = f"; last error: {self.notifier_error}" if self.notifier_error else ""
+        return f"notifier: {when}{error}"[:300]
 
     async def _metrics(self, request: web.Request) -> web.Response:
         await asyncio.to_thread(self._refresh_gauges)
@@ -313,6 +521,21 @@ class Service:
         for source_id in ids:
             await asyncio.to_thread(self.queue.put, CrawlJob(source_id, "manual"))
         return web.json_response({"queued": ids}, status=202)
+
+
+def _log_health_groups(groups: list[HealthGroup]) -> None:
+    """One log line per health alert written: a warning for failures, naming the sources."""
+    for group in groups:
+        if not group.written:
+            continue  # another scheduler wrote it
+        count, ids = len(group.source_ids), group.source_ids
+        names = ", ".join(ids[:10]) + ("…" if count > 10 else "")
+        state = group.event.split(".", 1)[1]
+        what = f"{count} source{'s' if count != 1 else ''} {state}: {names}"
+        if group.event == "source.recovered":
+            logger.info("{}", what)
+        else:
+            logger.warning("{}; first error: {}", what, group.detail or "(none given)")
 
 
 def _registry_stamp(settings: Settings) -> object:

@@ -287,3 +287,21 @@ class SourceHealth(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     since: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PendingHealthEvent(Base):
+    """A source's health event waiting to be alerted together with others of its kind.
+
+    ``DocumentStore.record_health`` writes one row per event, in the transaction that updates
+    the source's health; ``DocumentStore.flush_health_events`` turns the rows of one event kind
+    into one alert naming all their sources, and deletes them, in one transaction.
+    """
+
+    __tablename__ = "pending_health_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event: Mapped[str] = mapped_column(String(32), index=True)
+    source_id: Mapped[str] = mapped_column(String(120))
+    since: Mapped[datetime] = mapped_column(DateTime)
+    health: Mapped[dict[str, Any]] = mapped_column(JSON)  # the source's HealthView
+    created_at: Mapped[datetime] = mapped_column(DateTime)

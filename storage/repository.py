@@ -28,6 +28,7 @@ from storage.models import (
     DocumentHit,
     DocumentVersion,
     ListPage,
+    PendingHealthEvent,
     ProcurementNotice,
     SourceHealth,
 )
@@ -76,6 +77,17 @@ class AttachmentRecord:
     error: str | None = None
     truncated: bool = False
     hit_count: int = 0
+
+
+@dataclass
+class HealthGroup:
+    """One alert written (or found already written) by :meth:`DocumentStore.flush_health_events`."""
+
+    event: str
+    source_ids: list[str]
+    detail: str | None  # the first source's
+    key: str
+    written: bool
 
 
 class AlertSink(Protocol):
@@ -285,10 +297,10 @@ def _write_alert(
     event: str,
     topic: str | None,
     now: datetime,
-) -> None:
+) -> bool:
     """Insert an alert and its deliveries, unless an alert with this key already exists."""
     if session.scalar(select(Alert.id).where(Alert.idempotency_key == key)) is not None:
-        return
+        return False
     alert = Alert(
         idempotency_key=key,
         event=event,
@@ -312,6 +324,7 @@ def _write_alert(
                 created_at=now,
             )
         )
+    return True
 
 
 def _replace_notice_and_attachments(
@@ -496,17 +509,104 @@ class DocumentStore:
                 setattr(row, name, getattr(state, name))
             row.updated_at = now
             if event is not None and alerts is not None:
-                # One alert per streak: keyed by the state and when the streak began.
-                key = idempotency_key(event, source_id, state.since.isoformat())
+                # Alerted later, grouped with the other sources' events of this kind
+                # (flush_health_events): an outage of many sources is one alert, not many.
                 health = {
                     "state": state.state,
                     "detail": run.detail or state.detail,
                     "failures_in_a_row": state.failures_in_a_row,
                     "since": state.since.isoformat(),
                 }
-                payload = alerts.compose(event, None, key, health=health, source_id=source_id)
-                _write_alert(session, alerts, payload, key, None, source_id, event, None, now)
+                session.add(
+                    PendingHealthEvent(
+                        event=event,
+                        source_id=source_id,
+                        since=state.since,
+                        health=health,
+                        created_at=now,
+                    )
+                )
             return event
+
+    def flush_health_events(
+        self, alerts: AlertSink, older_than: datetime | None = None
+    ) -> list[HealthGroup]:
+        """Alert the pending health events: one alert per event kind, naming all its sources.
+
+        All pending events when ``older_than`` is None; otherwise an event kind is alerted only
+        once its oldest pending event was recorded before ``older_than`` (so events arriving
+        within that window join one alert). In one transaction the alerts and their deliveries
+        are written and the pending rows deleted. A group of one is today's single-source
+        alert; a group of several adds ``health.count`` and ``health.sources``. The key is
+        derived from the event and the sorted (source, since) pairs, so flushing the same
+        events twice (two schedulers, a crash before commit) never writes two alerts.
+        """
+        now = utcnow()
+        groups: list[HealthGroup] = []
+        with self.db.session() as session:
+            rows = list(
+                session.scalars(
+                    select(PendingHealthEvent)
+                    .order_by(PendingHealthEvent.id)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            by_event: dict[str, list[PendingHealthEvent]] = {}
+            for row in rows:
+                by_event.setdefault(row.event, []).append(row)
+            for event, members in by_event.items():
+                if older_than is not None and min(r.created_at for r in members) >= older_than:
+                    continue  # still within the grouping window: more may join
+                latest: dict[str, PendingHealthEvent] = {}
+                for row in members:  # one entry per source (its newest event of this kind)
+                    latest.pop(row.source_id, None)
+                    latest[row.source_id] = row
+                ordered = sorted(latest.values(), key=lambda r: r.id)
+                pairs = sorted((r.source_id, r.since.isoformat()) for r in ordered)
+                key = idempotency_key(event, *(part for pair in pairs for part in pair))
+                first = ordered[0]
+                health: dict[str, Any] = dict(first.health)
+                if len(ordered) > 1:
+                    health["since"] = min(r.since for r in ordered).isoformat()
+                    health["failures_in_a_row"] = max(
+                        int(r.health.get("failures_in_a_row") or 0) for r in ordered
+                    )
+                    health["count"] = len(ordered)
+                    health["sources"] = [{"source_id": r.source_id, **r.health} for r in ordered]
+                payload = alerts.compose(event, None, key, health=health, source_id=first.source_id)
+                written = _write_alert(
+                    session, alerts, payload, key, None, first.source_id, event, None, now
+                )
+                for row in members:
+                    session.delete(row)
+                groups.append(
+                    HealthGroup(
+                        event=event,
+                        source_ids=[r.source_id for r in ordered],
+                        detail=first.health.get("detail"),
+                        key=key,
+                        written=written,
+                    )
+                )
+        return groups
+
+    def write_alert(
+        self, alerts: AlertSink, payload: Mapping[str, Any], *, source_id: str = ""
+    ) -> bool:
+        """Write one alert that is about no document (e.g. ``service.degraded``) and its
+        deliveries; False when an alert with its idempotency key already exists."""
+        with self.db.session() as session:
+            return _write_alert(
+                session,
+                alerts,
+                payload,
+                str(payload["idempotency_key"]),
+                None,
+                source_id,
+                str(payload["event"]),
+                None,
+                utcnow(),
+            )
 
     # -- the outbox -------------------------------------------------------------------------
 

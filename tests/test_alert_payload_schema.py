@@ -18,14 +18,17 @@ from crawler.alerts.compose import Alerting
 from crawler.alerts.payload import (
     DOCUMENT_EVENTS,
     HEALTH_EVENTS,
+    SERVICE_EVENTS,
     AlertPayload,
     DocumentView,
+    HealthSourceView,
     HealthView,
     HitView,
     LotView,
     NoticeView,
     ProvinceRef,
     SourceRef,
+    sample_grouped_payload,
     sample_payload,
 )
 from crawler.config import load_settings
@@ -66,6 +69,7 @@ def test_the_payload_types_name_exactly_the_fields_of_the_schema() -> None:
         (SourceRef, props["source"]),
         (DocumentView, props["document"]),
         (HealthView, props["health"]),
+        (HealthSourceView, SCHEMA["$defs"]["health_source"]),
         (HitView, SCHEMA["$defs"]["hit"]),
         (NoticeView, _nullable_object(props["notice"])),
         (LotView, SCHEMA["$defs"]["notice"]["properties"]["lots"]["items"]),
@@ -80,9 +84,32 @@ def _body(alerts: list[Any]) -> dict[str, Any]:
     return channel.body(alerts, "d" * 32)
 
 
-@pytest.mark.parametrize("event", DOCUMENT_EVENTS + HEALTH_EVENTS)
+@pytest.mark.parametrize("event", DOCUMENT_EVENTS + HEALTH_EVENTS + SERVICE_EVENTS)
 def test_every_sample_alert_is_a_valid_webhook_body(event: str) -> None:
     VALIDATOR.validate(_body([sample_payload(event)]))
+
+
+@pytest.mark.parametrize("event", HEALTH_EVENTS)
+def test_a_grouped_health_alert_is_a_valid_webhook_body(event: str) -> None:
+    VALIDATOR.validate(_body([sample_grouped_payload(event)]))
+    single = sample_grouped_payload(event)
+    assert single["health"] is not None
+    single["health"]["sources"] = single["health"]["sources"][:1]
+    with pytest.raises(jsonschema.ValidationError):  # a group has at least two sources
+        VALIDATOR.validate(_body([single]))
+
+
+def test_a_service_alert_written_through_storage_is_a_valid_webhook_body(
+    store: DocumentStore, alerting: Alerting
+) -> None:
+    payload = alerting.compose_service(
+        "service.degraded", "f" * 32, "registry: x.toml: not valid TOML", datetime(2026, 12, 1)
+    )
+    assert store.write_alert(alerting, payload, source_id="govwatch")
+    assert not store.write_alert(alerting, payload, source_id="govwatch")  # once per key
+    [(delivery, alert)] = store.deliveries()
+    assert delivery.channel == "hook" and alert.event == "service.degraded"
+    VALIDATOR.validate(_body([alert.payload]))
 
 
 def test_the_validator_rejects_a_payload_that_breaks_the_contract() -> None:
@@ -156,6 +183,7 @@ def test_alerts_written_through_storage_are_valid_webhook_bodies(
         store.record_health(
             "gansu-procurement", RunResult("failed", 0, "timeout"), alerting, failures_in_a_row=3
         )
+    store.flush_health_events(alerting)
     payloads = [alert.payload for _, alert in store.deliveries()]
     events = sorted(p["event"] for p in payloads)
     assert events == ["document.new", "document.updated", "source.failing"]

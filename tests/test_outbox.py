@@ -137,7 +137,10 @@ def test_health_alerts_are_written_with_the_health_update(
 ) -> None:
     for _ in range(3):
         store.record_health("gansu-policy", RunResult("failed", 0, "timeout"), alerting)
+    assert store.deliveries() == []  # pending, to be grouped with other sources' events
+    store.flush_health_events(alerting)
     store.record_health("gansu-policy", RunResult("ok", 20), alerting)
+    store.flush_health_events(alerting)
     events = [a.event for d, a in store.deliveries() if d.channel == "gansu-only"]
     assert sorted(events) == ["source.failing", "source.recovered"]
 

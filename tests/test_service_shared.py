@@ -48,6 +48,7 @@ def test_schedulers_and_workers_share_the_work_and_survive_kills_and_a_redis_res
     redis = PrivateRedis(tmp_path).start()
     hook = WebhookReceiver(SECRET.encode()).start()
     processes: list[subprocess.Popen[bytes]] = []
+    logs: list[Path] = []
     published: list[str] = []
     try:
         with ReplicaThread(seed=61) as replica:
@@ -80,14 +81,13 @@ def test_schedulers_and_workers_share_the_work_and_survive_kills_and_a_redis_res
             )
 
             def start(*args: str) -> subprocess.Popen[bytes]:
-                process = subprocess.Popen(
-                    [*govwatch, *args],
-                    cwd=REPO,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
+                log = tmp_path / f"process-{len(processes)}-{args[0]}.log"
+                with log.open("wb") as sink:
+                    process = subprocess.Popen(
+                        [*govwatch, *args], cwd=REPO, env=env, stdout=sink, stderr=sink
+                    )
                 processes.append(process)
+                logs.append(log)
                 return process
 
             ports = [free_port(), free_port()]
@@ -163,6 +163,9 @@ def test_schedulers_and_workers_share_the_work_and_survive_kills_and_a_redis_res
         for process in processes:
             if process.poll() is None:
                 process.kill()
+        for log in logs:  # shown by pytest when the test fails
+            lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+            print(f"--- {log.name} (last 40 of {len(lines)} lines)", *lines[-40:], sep="\n")
         hook.stop()
         redis.stop()
         schema.drop()

@@ -13,7 +13,17 @@ from datetime import datetime, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from crawler.alerts.payload import SCHEMA_VERSION, AlertPayload, HealthView, HitView, NoticeView
+from crawler.alerts.payload import (
+    NATIONWIDE,
+    SCHEMA_VERSION,
+    SERVICE_SOURCE,
+    AlertPayload,
+    HealthSourceView,
+    HealthView,
+    HitView,
+    NoticeView,
+    ProvinceRef,
+)
 from crawler.config import ChannelConfig, Settings
 from crawler.match.topics import Topic
 from spiders.provinces import by_code_unchecked
@@ -97,6 +107,12 @@ class Alerting:
             "changes": changes or [],
             "health": health,
         }
+        if health is not None and "sources" in health:
+            # A grouped health alert (storage.repository.flush_health_events): name each source.
+            payload["health"] = {
+                **health,
+                "sources": [self._source_view(member) for member in health["sources"]],
+            }
         if record is not None:
             payload["document"] = {
                 "url": record.url,
@@ -114,6 +130,39 @@ class Alerting:
                 payload["notice"] = _notice_view(record)
         return payload
 
+    def _source_view(self, member: HealthSourceView) -> HealthSourceView:
+        source = self.sources.get(member["source_id"])
+        return {
+            **member,
+            "name": source.name if source else member["source_id"],
+            "kind": source.kind if source else None,
+            "province": _province(source.province_code if source else ""),
+        }
+
+    def compose_service(self, event: str, key: str, detail: str, since: datetime) -> AlertPayload:
+        """A ``service.degraded`` or ``service.recovered`` alert: about the service itself."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "event": event,
+            "idempotency_key": key,
+            "alert_id": None,
+            "created_at": None,
+            "topic": None,
+            "topic_label": None,
+            "province": NATIONWIDE.copy(),
+            "source": SERVICE_SOURCE.copy(),
+            "document": None,
+            "hits": [],
+            "notice": None,
+            "changes": [],
+            "health": {
+                "state": "degraded" if event == "service.degraded" else "ok",
+                "detail": detail,
+                "failures_in_a_row": 0,
+                "since": since.isoformat(),
+            },
+        }
+
     def route(self, payload: AlertPayload) -> list[tuple[str, datetime]]:
         now = utcnow()
         return [
@@ -123,19 +172,35 @@ class Alerting:
         ]
 
 
+def _province(code: str) -> ProvinceRef:
+    province = by_code_unchecked(code) if code else None
+    return {"code": code, "name": province.full_name if province else None}
+
+
 def _routes(channel: ChannelConfig, payload: AlertPayload) -> bool:
+    """Whether ``channel`` takes the alert. Health events (``source.*``, ``service.*``) are
+    ``health`` in a route; a service event is about no province or kind, so only the route's
+    events decide; a grouped health alert goes where any of its sources would."""
     route = channel.route
     event = payload["event"]
     if route.events is not None:
-        wanted = "health" if event.startswith("source.") else event
+        wanted = "health" if event.startswith(("source.", "service.")) else event
         if wanted not in route.events:
             return False
+    if event.startswith("service."):
+        return True
     topic = payload["topic"]
     if route.topics is not None and topic is not None and topic not in route.topics:
         return False
-    if route.provinces is not None and payload["province"]["code"] not in route.provinces:
-        return False
-    return route.kinds is None or payload["source"]["kind"] in route.kinds
+    health = payload["health"]
+    members = [(payload["province"]["code"], payload["source"]["kind"])]
+    if health is not None and "sources" in health:
+        members = [(m["province"]["code"], m["kind"]) for m in health["sources"]]
+    return any(
+        (route.provinces is None or code in route.provinces)
+        and (route.kinds is None or kind in route.kinds)
+        for code, kind in members
+    )
 
 
 def _notice_view(record: DocumentRecord) -> NoticeView:

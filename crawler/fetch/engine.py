@@ -192,4 +192,8 @@ class CrawlEngine:
         for job, _, _ in list(self.active.values()):
             self.cancel(job, "the crawl engine stopped before the crawl finished")
         self.writer.flush()
+        if not self.keep_open:
+            # A one-off crawl alerts its health events now, one alert per event kind; the
+            # service's notifier groups them across crawls instead (alerts.health_group_seconds).
+            self.store.flush_health_events(self.alerting)
         self.store.db.dispose()

@@ -13,6 +13,10 @@ Every template gets the same context (see :func:`alert_context`)::
     channel       str          the channel's name from the config
     delivery_id   str          this delivery attempt
 
+Health alerts (``source.*``) about several sources at once carry ``alert.health.sources``
+(test it with ``alert.health.sources is defined``); ``service.*`` alerts are about the
+service itself (``alert.source.kind == "service"``); see crawler/alerts/payload.py.
+
 Filters: ``cn_date`` (2026年11月25日), ``cn_datetime`` (2026年11月25日 16:20), ``yuan``
 (``"1280000.00"`` → ``1,280,000.00 元``: exact to the fen, as notices state awards, rather than
 rounded to 万元), ``shorten(n)`` (cut to n characters with …), ``mark_html`` / ``mark_md``
@@ -42,7 +46,7 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
-from crawler.alerts.payload import AlertPayload, sample_payload
+from crawler.alerts.payload import AlertPayload, sample_grouped_payload, sample_payload
 from spiders.errors import UserError
 
 DEFAULT_DIR = Path(__file__).with_name("templates")
@@ -62,6 +66,8 @@ EVENT_LABELS = {
     "source.blocked": "来源被拦截",
     "source.empty": "来源列表为空",
     "source.recovered": "来源已恢复",
+    "service.degraded": "服务异常",
+    "service.recovered": "服务已恢复",
 }
 CHANGE_LABELS = {
     "hits": "命中变化",
@@ -251,14 +257,15 @@ class Templates:
             raise TemplateRenderError(_where(where, _line_in(error, where)), error) from error
 
     def check(self, names: Iterable[str] = TEMPLATE_NAMES) -> None:
-        """Render each template for one alert and for a digest of every event kind.
+        """Render each template for single alerts and for a digest of every event kind.
 
         Raises UserError naming the template and the problem, so a broken user template is
         found when the config is loaded rather than when the first alert is lost to it.
         """
         samples = sample_alerts()
+        singles = [[alert] for alert in (samples[0], *health_samples())]
         for name in names:
-            for alerts in ([samples[0]], samples):
+            for alerts in (*singles, samples + health_samples()):
                 self.render(name, **alert_context(alerts, channel="check", delivery_id="check"))
 
 
@@ -312,3 +319,11 @@ def sample_alerts() -> list[AlertPayload]:
         "since": "2026-11-26T06:00:00",
     }
     return [new, updated, failing]
+
+
+def health_samples() -> list[AlertPayload]:
+    """The other shapes a template must handle: a grouped health alert, a service event."""
+    grouped = sample_grouped_payload("source.failing")
+    degraded = sample_payload("service.degraded")
+    degraded["idempotency_key"] = "0" * 24 + "5a4d91e5"
+    return [grouped, degraded]
