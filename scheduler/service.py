@@ -9,6 +9,7 @@ active at a time (a leader lock with expiry; a standby takes over when the leade
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import random
 import socket
@@ -91,6 +92,8 @@ class Service:
         self.notifier_ok_at: float | None = None  # time.monotonic() of the last good round
         self.notifier_error: str | None = None  # why the last round failed, until one succeeds
         self.notifier_restarts = 0
+        self.scheduler_error: str | None = None  # why the scheduler stopped, until it runs again
+        self._lead_token: str | None = None
         self._notifier_busy_since: float | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -101,8 +104,7 @@ class Service:
         _ACTIVE = self
         self._start_http()  # a busy port is a refusal too, before scheduler and workers start
         if self.run_scheduler:
-            self.scheduler = self._make_scheduler()
-            self._spawn(self._lead if self.shared else self._schedule_alone, "scheduler")
+            self._spawn(self._schedule_loop, "scheduler")
             self._spawn(self._deliver_loop, "notifier")
         for index in range(self.worker_count):
             worker = Worker(
@@ -171,41 +173,83 @@ class Service:
             job_defaults={"coalesce": True, "max_instances": 1},
         )
 
+    def _schedule_loop(self) -> None:
+        """The scheduler, supervised like the notifier: an unexpected error (a database that
+        went away while the job store started, say) is logged with its traceback, shown in
+        ``/healthz/ready`` and the scheduler starts again after a backoff."""
+        crashes = 0
+        while not self.stop_event.is_set():
+            started = time.monotonic()
+            self.scheduler = self._make_scheduler()
+            try:
+                (self._lead if self.shared else self._schedule_alone)()
+                return
+            except Exception as exc:
+                if time.monotonic() - started > 60:
+                    crashes = 0
+                crashes += 1
+                self.scheduler_error = f"{type(exc).__name__}: {exc}"[:300]
+                delay = min(60.0, 0.5 * 2 ** (crashes - 1))
+                logger.opt(exception=exc).error(
+                    "scheduler stopped ({}); starting it again in {:.1f}s",
+                    self.scheduler_error,
+                    delay,
+                )
+                self.role = "starting"
+                if self.scheduler.running:
+                    self.scheduler.shutdown(wait=False)
+                self.stop_event.wait(delay)
+
     def _schedule_alone(self) -> None:
         assert self.scheduler is not None
         self.scheduler.start()
+        self.scheduler_error = None
         self.role = "scheduler"
         self._sync_jobs(force=True)
         while not self.stop_event.wait(self.settings.service.registry_reload):
             self._sync_jobs()
 
     def _lead(self) -> None:
-        """Shared mode: schedule only while holding the leader lock; stand by otherwise."""
-        assert self.scheduler is not None
-        ttl = self.settings.service.leader_ttl
-        self.scheduler.start(paused=True)
-        token: str | None = None
+        """Shared mode: schedule only while holding the leader lock; stand by otherwise.
+
+        The job store is opened (and its table created) only by the leader, so two
+        schedulers starting at once never race on ``CREATE TABLE``.
+        """
         self.role = "standby"
+        try:
+            self._lead_rounds(self.settings.service.leader_ttl)
+        finally:
+            token, self._lead_token = self._lead_token, None
+            if token is not None:
+                with contextlib.suppress(Exception):  # Redis away: the lock expires by itself
+                    self.locks.release("scheduler", token)
+
+    def _lead_rounds(self, ttl: float) -> None:
+        assert self.scheduler is not None
+        token: str | None = None
         last_sync = 0.0
         while not self.stop_event.is_set():
             if token is None:
                 token = self.locks.acquire("scheduler", ttl)
+                self._lead_token = token
                 if token is not None:
                     logger.info("scheduler: leading")
-                    self.role = "scheduler"
+                    if not self.scheduler.running:
+                        self.scheduler.start(paused=True)
                     self._sync_jobs(force=True)
                     self.scheduler.resume()
+                    self.role = "scheduler"
+                    self.scheduler_error = None
                     last_sync = _now_seconds()
             elif not self.locks.renew("scheduler", token, ttl):
                 logger.warning("scheduler: lost the lead; standing by")
                 self.scheduler.pause()
                 token, self.role = None, "standby"
+                self._lead_token = None
             elif _now_seconds() - last_sync > self.settings.service.registry_reload:
                 self._sync_jobs()
                 last_sync = _now_seconds()
             self.stop_event.wait(ttl / 3)
-        if token is not None:
-            self.locks.release("scheduler", token)
 
     def _sync_jobs(self, force: bool = False) -> None:
         """Make the scheduled jobs match the registry (on start, and when its files change)."""
@@ -430,6 +474,10 @@ class Service:
         database = self._database_problem()
         if database is not None:
             problems.append(database)
+        if self.scheduler_error is not None:
+            problems.append(f"scheduler: {self.scheduler_error}")
+        elif self.run_scheduler and self.role == "starting":
+            problems.append("scheduler: starting")
         notifier = self._notifier_problem()
         if notifier is not None:
             problems.append(notifier)

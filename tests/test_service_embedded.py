@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from crawler.config import load_settings
 from replica import ReplicaThread
@@ -233,11 +234,17 @@ def test_run_from_a_folder_with_only_govwatch_toml_crawls_with_that_config(
         )
         database_url = f"sqlite:///{data_dir / 'govwatch.sqlite3'}"
         try:
+
+            def all_ran() -> bool:
+                if not (data_dir / "govwatch.sqlite3").exists():
+                    return False
+                try:
+                    return {r.source_id for r in runs(database_url)} == set(SOURCES)
+                except OperationalError:  # the file exists, its tables are being created
+                    return False
+
             wait_for(
-                lambda: (
-                    (data_dir / "govwatch.sqlite3").exists()
-                    and {r.source_id for r in runs(database_url)} == set(SOURCES)
-                ),
+                all_ran,
                 120,
                 "one finished run of each source",
             )

@@ -204,7 +204,7 @@ def test_readiness_needs_a_database_that_takes_a_write(
             monkeypatch.setenv(key, value)
         for url, expected in ((schema.url, None), (read_only, "read-only")):
             monkeypatch.setenv("GOVWATCH_DATABASE_URL", url)
-            service = Service(load_settings(), workers=0)
+            service = Service(load_settings(), run_scheduler=False, workers=0)
             problems = service._readiness_problems()
             service.store.db.dispose()
             if expected is None:
