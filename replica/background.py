@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
 
+from replica.families.base import Column
 from replica.server import DEFAULT_SEARCH_RATE_LIMIT, Replica
 
 STARTUP_TIMEOUT = 30.0
@@ -33,9 +35,14 @@ class ReplicaThread:
         port: int = 0,
         registry_dir: Path | None = None,
         search_rate_limit: tuple[int, float] = DEFAULT_SEARCH_RATE_LIMIT,
+        families: Mapping[str, type[Column]] | None = None,
     ) -> None:
         self.replica = Replica(
-            seed=seed, scale=scale, registry_dir=registry_dir, search_rate_limit=search_rate_limit
+            seed=seed,
+            scale=scale,
+            registry_dir=registry_dir,
+            search_rate_limit=search_rate_limit,
+            families=families,
         )
         self.base_url = ""
         self._host = host

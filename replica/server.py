@@ -15,7 +15,7 @@ from aiohttp import web
 from replica import admin, delivery
 from replica.challenges import ChallengeKind, ChallengeTable, GateAnswer, Protection, js_list
 from replica.challenges.sources import column_list_filter, site_prefix, static_list_filter
-from replica.families.base import METHOD_NOT_ALLOWED
+from replica.families.base import METHOD_NOT_ALLOWED, Column
 from replica.families.call import Call
 from replica.families.web import FamilyWeb
 from replica.faults import Fault, FaultKind, FaultTable
@@ -48,10 +48,13 @@ class Replica:
         registry_dir: Path | None = None,
         search_rate_limit: tuple[int, float] = DEFAULT_SEARCH_RATE_LIMIT,
         challenges: Mapping[str, ChallengeKind | str] | None = None,
+        families: Mapping[str, type[Column]] | None = None,
     ) -> None:
         """`registry_dir` None serves the packaged registry (spiders/sources).
 
         `challenges` puts registry sources behind challenges by id (see protect_source).
+        `families` replaces the adapter-name → column-class map (replica.families.FAMILIES),
+        as replica.preset does for its synthetic sources.
         """
         if scale < 1:
             raise ValueError(f"scale must be at least 1: {scale}")
@@ -67,7 +70,7 @@ class Replica:
             host, path = _entry_host_and_path(source.entry_urls[0])
             if not self._web.claim(host, path, source.id):
                 generated.append(source)
-        self._families = FamilyWeb(generated, seed, scale, search_rate_limit)
+        self._families = FamilyWeb(generated, seed, scale, search_rate_limit, families)
         self._faults = FaultTable()
         self._challenges = ChallengeTable(seed)
         for source_id, kind in (challenges or {}).items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,10 @@ class FamilyWeb:
         seed: int,
         scale: int,
         search_rate_limit: tuple[int, float],
+        families: Mapping[str, type[Column]] | None = None,
     ) -> None:
+        """`families` maps adapter names to column classes (default: FAMILIES); presets
+        (replica.preset) pass their own."""
         self._lock = threading.RLock()
         self.search_limit = SlidingWindowLimit(search_rate_limit)
         self.unserved: list[str] = []  # ids of sources whose adapter the replica cannot imitate
@@ -54,7 +57,7 @@ class FamilyWeb:
         self._rendered: OrderedDict[str, RenderedPage] = OrderedDict()
         blocks: dict[str, int] = {}
         for source in sources:
-            family = FAMILIES.get(source.adapter)
+            family = (FAMILIES if families is None else families).get(source.adapter)
             if family is None:
                 self.unserved.append(source.id)
                 continue
