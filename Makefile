@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export GOVWATCH_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export GOVWATCH_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: all venv services system-packages test lint typecheck demo bench clean
+.PHONY: all venv services system-packages test lint typecheck demo bench bench-scale clean
 
 all: test
 
@@ -39,6 +39,9 @@ demo: venv system-packages
 
 bench: venv services system-packages
 	$(BIN)/python bench/run.py
+
+bench-scale: venv services system-packages
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) data bench/results .pytest_cache .mypy_cache .ruff_cache

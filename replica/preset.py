@@ -10,7 +10,8 @@ documents, linked as ``./YYYYMM/tYYYYMMDD_ID.html`` and answered with ``ETag`` a
 
 The columns are replica.families' TrsStatic with a fixed small number of documents, so nothing
 is generated before a host is first asked for, and nothing is rendered that nobody fetched.
-A running preset replica also counts its answers by status (``GET /_preset/statuses``).
+A running preset replica also counts its answers by status: ``GET /_preset/statuses``;
+``DELETE`` answers the same and starts new counts, of statuses and of requests.
 """
 
 from __future__ import annotations
@@ -178,9 +179,10 @@ class PresetReplica(Replica):
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
         if request.path == STATUS_PATH:
+            # DELETE answers the counts so far, then starts new ones (request counts too).
+            counts = {str(status): n for status, n in sorted(self.status_counts().items())}
             if request.method == "DELETE":
                 self.reset_counts()
-            counts = {str(status): n for status, n in sorted(self.status_counts().items())}
             return web.json_response(counts)
         response = await super()._handle(request)
         if not request.path.startswith(admin.PREFIX):

@@ -23,12 +23,12 @@ ITEM = re.compile(r'<li><a href="(\./\d{6}/t\d{8}_\d+\.html)"')
 
 
 def fetch(
-    base_url: str, path: str, headers: dict[str, str] | None = None
+    base_url: str, path: str, headers: dict[str, str] | None = None, method: str = "GET"
 ) -> tuple[int, dict[str, str], bytes]:
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     try:
-        connection.request("GET", path, headers=headers or {})
+        connection.request(method, path, headers=headers or {})
         response = connection.getresponse()
         body = response.read()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, body
@@ -129,6 +129,9 @@ def test_preset_server_counts_answers_by_status(tmp_path: Path) -> None:
         assert counts == {"200": 1, "304": 1, "404": 1}
         requests = json.loads(fetch(base_url, "/_replica/requests")[2])
         assert requests[path] == 2
+        assert json.loads(fetch(base_url, STATUS_PATH, method="DELETE")[2]) == counts
+        assert json.loads(fetch(base_url, STATUS_PATH)[2]) == {}
+        assert json.loads(fetch(base_url, "/_replica/requests")[2]) == {}
     finally:
         process.terminate()
         process.wait(10)
