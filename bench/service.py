@@ -1,21 +1,30 @@
 """Service benchmarks, called by bench/run.py.
 
-- requests per source in a cycle where nothing changed (aim: about one: the first list page,
-  then stopping at known documents);
-- CPU seconds per cycle (all crawl processes of the cycle);
+- the running service in cycles where nothing changed: CPU per source of its whole process tree
+  (service and crawl engines, user+sys; aim: 5 ms or less) and requests per source (aim: 1.05
+  or less, 304s where the replica sends validators), beside the same figures for one one-off
+  ``govwatch crawl`` of the same sources;
+- publish on the replica → webhook received: a crawl triggered through the service
+  (``POST /jobs``, aim: p99 under 3 s) and a 1-minute schedule (aim: p99 under 70 s);
 - throughput of two workers against one (sources crawled per second, from a full queue);
 - the service process's memory after N and after 10·N crawl cycles (aim: under 10% growth).
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +44,11 @@ SOURCES = [
     "tianjin-policy",
 ]
 MEMORY_CYCLES = int(os.environ.get("BENCH_SERVICE_CYCLES", "50"))
+CYCLE_SOURCES = 20  # TRS portals' columns, as in the side-by-side measurement of issue 11
+MEASURED_CYCLES = int(os.environ.get("BENCH_SERVICE_MEASURED_CYCLES", "5"))
+TRIGGERED_SAMPLES = int(os.environ.get("BENCH_TRIGGERED_SAMPLES", "20"))
+SCHEDULED_SAMPLES = int(os.environ.get("BENCH_SCHEDULED_SAMPLES", "8"))
+SECRET = "bench-secret"
 
 
 def _env(replica_url: str, tmp: str, **extra: str) -> dict[str, str]:
@@ -48,12 +62,203 @@ def _env(replica_url: str, tmp: str, **extra: str) -> dict[str, str]:
     }
 
 
-def no_change_cycle() -> dict[str, Any]:
-    from replica import ReplicaThread
+def _registry(directory: Path, source_ids: list[str], schedule: str) -> Path:
+    """The packaged registry files, keeping ``source_ids`` only, each on ``schedule``."""
+    from spiders.registry import PACKAGED_REGISTRY
+
+    directory.mkdir()
+    for path in sorted(PACKAGED_REGISTRY.glob("*.toml")):
+        head, *blocks = path.read_text(encoding="utf-8").split("[[source]]")
+        kept = [b for b in blocks if any(f'id = "{s}"\n' in b for s in source_ids)]
+        if not kept:
+            continue
+        kept = [
+            "\n".join(ln for ln in b.splitlines() if not ln.startswith("schedule")) for b in kept
+        ]
+        body = head + "".join(f'[[source]]\nschedule = "{schedule}"{b}\n' for b in kept)
+        (directory / path.name).write_text(body, encoding="utf-8")
+    return directory
+
+
+def _trs_sources(count: int) -> list[str]:
     from spiders.registry import load_registry
 
-    known = {s.id for s in load_registry().enabled()}
-    sources = [s for s in SOURCES if s in known]
+    return [s.id for s in load_registry().enabled() if s.adapter == "trs_static"][:count]
+
+
+def _tree_cpu(process: psutil.Process) -> float:
+    """User+sys seconds of a process and all its descendants (living and reaped)."""
+    total = 0.0
+    for member in [process, *process.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            times = member.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+def _tree_rss_mb(process: psutil.Process) -> float:
+    total = 0
+    for member in [process, *process.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            total += member.memory_info().rss
+    return total / 1e6
+
+
+@contextlib.contextmanager
+def _service(env: dict[str, str]) -> Iterator[psutil.Process]:
+    """``govwatch run`` as a user starts it; its log goes to a file shown if it dies."""
+    log = Path(env["GOVWATCH_DATA_DIR"]) / "service.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "crawler", "run"], cwd=REPO, env=env, stdout=sink, stderr=sink
+        )
+    try:
+        yield psutil.Process(process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        if process.returncode not in (0, -15):
+            tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+            print(f"service exited {process.returncode}:\n{tail}", file=sys.stderr)
+
+
+def _wait(condition: Any, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"timed out after {seconds:.0f} s waiting for {what}")
+
+
+def service_no_change_cycles() -> dict[str, Any]:
+    """The embedded service on a 10-second schedule: figures over MEASURED_CYCLES cycles after
+    the baseline crawl and one settling cycle, nothing published meanwhile."""
+    from replica import ReplicaThread
+
+    sources = _trs_sources(CYCLE_SOURCES)
+    with tempfile.TemporaryDirectory() as tmp, ReplicaThread(seed=74) as replica:
+        env = _env(
+            str(replica.base_url),
+            tmp,
+            GOVWATCH_REGISTRY_DIR=str(
+                _registry(Path(tmp) / "registry", sources, "every 10s jitter 0s")
+            ),
+            GOVWATCH_SERVICE__HTTP_PORT="0",
+            GOVWATCH_SERVICE__FIRST_RUN_WITHIN="0",
+            GOVWATCH_CRAWL__MAX_PAGES="50",
+        )
+        with _service(env) as service:
+            _wait(lambda: _cycles(tmp) >= 2 * len(sources), 600, "the baseline and one cycle")
+            replica.replica.reset_counts()
+            runs, cpu, started = _cycles(tmp), _tree_cpu(service), time.perf_counter()
+            target = runs + MEASURED_CYCLES * len(sources)
+            _wait(lambda: _cycles(tmp) >= target, 60 + 20 * MEASURED_CYCLES, "the cycles")
+            runs, cpu = _cycles(tmp) - runs, _tree_cpu(service) - cpu
+            seconds = time.perf_counter() - started
+            requests = sum(replica.replica.request_counts().values())
+            rss = _tree_rss_mb(service)
+    return {
+        "sources": len(sources),
+        "crawls": runs,
+        "seconds": round(seconds, 1),
+        "cpu_ms_per_source": round(cpu / runs * 1000, 2),
+        "requests_per_source": round(requests / runs, 3),
+        "rss_mb_process_tree": round(rss, 1),
+        "note": "CPU of the service's whole process tree over the window, idle time included",
+    }
+
+
+def alert_latency() -> dict[str, Any]:
+    """Publish on the replica → webhook received, through the running embedded service."""
+    from replica import ReplicaThread
+    from tests.receivers import WebhookReceiver
+    from tests.service_helpers import free_port
+
+    hook = WebhookReceiver(SECRET.encode()).start()
+    results: dict[str, Any] = {}
+    try:
+        for label, schedule, samples in (
+            ("triggered", "every 1h", TRIGGERED_SAMPLES),
+            ("scheduled_1min", "every 1m", SCHEDULED_SAMPLES),
+        ):
+            with tempfile.TemporaryDirectory() as tmp, ReplicaThread(seed=75) as replica:
+                config = Path(tmp) / "govwatch.toml"
+                config.write_text(
+                    f'[[channels]]\nname = "hook"\ntype = "webhook"\nurl = "{hook.url}"\n'
+                    'secret_env = "HOOK_SECRET"\n',
+                    encoding="utf-8",
+                )
+                port = free_port()
+                env = _env(
+                    str(replica.base_url),
+                    tmp,
+                    GOVWATCH_CONFIG=str(config),
+                    HOOK_SECRET=SECRET,
+                    GOVWATCH_REGISTRY_DIR=str(
+                        _registry(Path(tmp) / "registry", ["gansu-policy"], schedule)
+                    ),
+                    GOVWATCH_SERVICE__HTTP_PORT=str(port),
+                    GOVWATCH_SERVICE__FIRST_RUN_WITHIN="0",
+                )
+                with _service(env):
+                    _wait(lambda: _cycles(tmp) >= 1, 120, "the baseline crawl")
+                    results[label] = _latency_samples(
+                        replica, hook, port, samples, trigger=label == "triggered"
+                    )
+    finally:
+        hook.stop()
+    return results
+
+
+def _latency_samples(
+    replica: Any, hook: Any, port: int, samples: int, *, trigger: bool
+) -> dict[str, Any]:
+    seconds = []
+    for n in range(samples):
+        started = time.perf_counter()
+        doc = replica.replica.publish(
+            "www.gansu.gov.cn",
+            "/gsszf/zcwj/index.html",
+            f"甘肃省关于区块链应用的通知（{'触发' if trigger else '定时'}{n}）",
+            ["推进区块链技术应用。"],
+        )
+        if trigger:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/jobs",
+                data=json.dumps({"source_ids": ["gansu-policy"]}).encode(),
+                headers={"Content-Type": "application/json"},
+                method="POST",
+            )
+            urllib.request.urlopen(request, timeout=10).close()
+
+        def arrived(url: str = doc["real_url"]) -> float | None:
+            for body in list(hook.bodies):
+                for alert in body["alerts"]:
+                    if (alert.get("document") or {}).get("url") == url:
+                        return float(hook.arrived_at[alert["idempotency_key"]])
+            return None
+
+        _wait(lambda: arrived() is not None, 180, f"the alert of sample {n}")
+        seconds.append(float(arrived() or 0.0) - started)
+        if not trigger:
+            time.sleep(random.uniform(0, 20))  # publish at varying points of the schedule
+    seconds.sort()
+    return {
+        "samples": len(seconds),
+        "p50_seconds": round(statistics.median(seconds), 2),
+        "p99_seconds": round(seconds[min(len(seconds) - 1, int(len(seconds) * 0.99))], 2),
+        "max_seconds": round(seconds[-1], 2),
+    }
+
+
+def no_change_cycle() -> dict[str, Any]:
+    from replica import ReplicaThread
+
+    sources = _trs_sources(CYCLE_SOURCES)
     args = [a for s in sources for a in ("-s", s)]
     with tempfile.TemporaryDirectory() as tmp, ReplicaThread(seed=71) as replica:
         env = _env(str(replica.base_url), tmp, GOVWATCH_CRAWL__MAX_PAGES="50")
@@ -69,7 +274,8 @@ def no_change_cycle() -> dict[str, Any]:
         "sources": len(sources),
         "requests_per_source": round(requests / len(sources), 2),
         "cpu_seconds_per_cycle": round(cpu, 2),
-        "cpu_seconds_per_source": round(cpu / len(sources), 3),
+        "cpu_ms_per_source": round(cpu / len(sources) * 1000, 1),
+        "note": "one `govwatch crawl` process of all the sources: start-up included",
     }
 
 
@@ -171,7 +377,9 @@ def _cycles(tmp: str) -> int:
 def run() -> dict[str, Any]:
     threading.current_thread().name = "bench"
     return {
-        "no_change_cycle": no_change_cycle(),
+        "service_no_change_cycles": service_no_change_cycles(),
+        "one_off_crawl_no_change": no_change_cycle(),
+        "alert_latency": alert_latency(),
         "workers": worker_throughput(),
         "memory": memory(),
     }

@@ -186,7 +186,11 @@ class RedisStreamQueue(JobQueue):
             return self._lease(message_id, fields, redelivered=True)
         read: Any = self._call(
             lambda: self.client.xreadgroup(
-                self.group, consumer, {self.stream: ">"}, count=1, block=int(block_seconds * 1000)
+                self.group,
+                consumer,
+                {self.stream: ">"},
+                count=1,
+                block=int(block_seconds * 1000) or None,  # BLOCK 0 would wait for ever
             )
         )
         if not read:

@@ -94,6 +94,7 @@ class Service:
         self.notifier_restarts = 0
         self.scheduler_error: str | None = None  # why the scheduler stopped, until it runs again
         self._lead_token: str | None = None
+        self._wake_notifier = threading.Event()  # set when a crawl stored documents on topic
         self._notifier_busy_since: float | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -113,16 +114,24 @@ class Service:
                 self.locks,
                 self.registry,
                 self.settings,
-                on_result=self.outcomes.record_result,
+                on_result=self._crawl_finished,
             )
             self.workers.append(worker)
             self._spawn(lambda w=worker: self._work(w), f"worker-{index}")
         if not self.run_scheduler:
             self.role = "worker"
 
+    def _crawl_finished(self, source_id: str, result: dict[str, Any]) -> None:
+        """A worker's crawl ended: note its outcome; new documents on topic wake the notifier,
+        so a crawl triggered by hand alerts within seconds, not at the next round."""
+        self.outcomes.record_result(source_id, result)
+        if any(document.get("hits") for document in result.get("documents", [])):
+            self._wake_notifier.set()
+
     def stop(self) -> None:
         """Stop scheduling, let each worker finish or give back its job, then return."""
         self.stop_event.set()
+        self._wake_notifier.set()
         for worker in self.workers:
             worker.stop.set()
         if self.scheduler is not None and self.scheduler.running:
@@ -399,7 +408,9 @@ class Service:
                 metrics.NOTIFIER_LAST_ROUND.set(time.time())
             finally:
                 self._notifier_busy_since = None
-            if self.stop_event.wait(self.settings.service.notify_every):
+            self._wake_notifier.wait(self.settings.service.notify_every)
+            self._wake_notifier.clear()
+            if self.stop_event.is_set():
                 return
 
     # -- HTTP: health, metrics, queued crawls ----------------------------------------------

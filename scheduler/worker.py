@@ -131,12 +131,16 @@ class Worker:
             )
             self._end_engine()
             return
+        # Idle: wait on the queue. Crawls in hand: wait on the engine, and look at the queue
+        # between its answers (20 times a second at most, not a busy loop).
+        taken = False
         if not recycling and len(self._in_hand) < self.capacity:
-            wait = 0.01 if self._in_hand else 0.5
-            lease = self.queue.get(self.name, block_seconds=wait)
+            lease = self.queue.get(self.name, block_seconds=0.0 if self._in_hand else 0.5)
             if lease is not None:
                 self._take(lease)
-        self._receive(0.0 if len(self._in_hand) < self.capacity else 0.2)
+                taken = True
+        if not taken or len(self._in_hand) >= self.capacity:
+            self._receive(0.05 if self._in_hand else 0.0)
         self._keep_locks()
         self._check_deadlines()
 

@@ -473,60 +473,16 @@ class DocumentStore:
         empty_after_items: int = 5,
     ) -> str | None:
         """Update a source's health after a run; write a health alert in the same transaction."""
-        now = utcnow()
         with self.db.session() as session:
-            row = session.get(SourceHealth, source_id)
-            previous = (
-                HealthState(
-                    row.state,
-                    row.failures_in_a_row,
-                    row.last_ok_items,
-                    row.alerted_state,
-                    row.detail,
-                    row.since,
-                )
-                if row is not None
-                else None
-            )
-            state, event = next_health(
-                previous,
+            return _update_health(
+                session,
+                source_id,
                 run,
-                now,
+                alerts,
+                utcnow(),
                 failures_in_a_row=failures_in_a_row,
                 empty_after_items=empty_after_items,
             )
-            if row is None:
-                row = SourceHealth(source_id=source_id, since=now, updated_at=now, state=OK)
-                session.add(row)
-            for name in (
-                "state",
-                "failures_in_a_row",
-                "last_ok_items",
-                "alerted_state",
-                "detail",
-                "since",
-            ):
-                setattr(row, name, getattr(state, name))
-            row.updated_at = now
-            if event is not None and alerts is not None:
-                # Alerted later, grouped with the other sources' events of this kind
-                # (flush_health_events): an outage of many sources is one alert, not many.
-                health = {
-                    "state": state.state,
-                    "detail": run.detail or state.detail,
-                    "failures_in_a_row": state.failures_in_a_row,
-                    "since": state.since.isoformat(),
-                }
-                session.add(
-                    PendingHealthEvent(
-                        event=event,
-                        source_id=source_id,
-                        since=state.since,
-                        health=health,
-                        created_at=now,
-                    )
-                )
-            return event
 
     def flush_health_events(
         self, alerts: AlertSink, older_than: datetime | None = None
@@ -750,10 +706,15 @@ class DocumentStore:
         list_pages: dict[str, ListPageState] | None = None,
         previous: dict[str, ListPageState] | None = None,
         source_id: str | None = None,
-    ) -> None:
+        health: RunResult | None = None,
+        alerts: AlertSink | None = None,
+        failures_in_a_row: int = 3,
+        empty_after_items: int = 5,
+    ) -> str | None:
         """Close a run in one transaction with its bookkeeping: documents seen listed and
-        unchanged, documents re-checked unchanged, and the validators of its list pages
-        (written only where they differ from ``previous``, the states the run began with)."""
+        unchanged, documents re-checked unchanged, the validators of its list pages (written
+        only where they differ from ``previous``, the states the run began with) and, given
+        ``health`` and ``source_id``, the source's health (as :meth:`record_health`)."""
         now = utcnow()
         with self.db.session() as session:
             _touch(session, Document.last_seen_at, list(seen), now)
@@ -764,6 +725,17 @@ class DocumentStore:
                 update(CrawlRun)
                 .where(CrawlRun.id == run_id)
                 .values(finished_at=now, status=status, stats=stats)
+            )
+            if health is None or source_id is None:
+                return None
+            return _update_health(
+                session,
+                source_id,
+                health,
+                alerts,
+                now,
+                failures_in_a_row=failures_in_a_row,
+                empty_after_items=empty_after_items,
             )
 
     def due_for_recheck(
@@ -839,3 +811,69 @@ class DocumentStore:
     def get(self, doc_key: str) -> Document | None:
         with self.db.session() as session:
             return session.scalar(select(Document).where(Document.doc_key == doc_key))
+
+
+def _update_health(
+    session: Session,
+    source_id: str,
+    run: RunResult,
+    alerts: AlertSink | None,
+    now: datetime,
+    *,
+    failures_in_a_row: int,
+    empty_after_items: int,
+) -> str | None:
+    """A source's health after a run, in ``session``; its event (if any) kept pending for the
+    grouped health alert."""
+    row = session.get(SourceHealth, source_id)
+    previous = (
+        HealthState(
+            row.state,
+            row.failures_in_a_row,
+            row.last_ok_items,
+            row.alerted_state,
+            row.detail,
+            row.since,
+        )
+        if row is not None
+        else None
+    )
+    state, event = next_health(
+        previous,
+        run,
+        now,
+        failures_in_a_row=failures_in_a_row,
+        empty_after_items=empty_after_items,
+    )
+    if row is None:
+        row = SourceHealth(source_id=source_id, since=now, updated_at=now, state=OK)
+        session.add(row)
+    for name in (
+        "state",
+        "failures_in_a_row",
+        "last_ok_items",
+        "alerted_state",
+        "detail",
+        "since",
+    ):
+        setattr(row, name, getattr(state, name))
+    row.updated_at = now
+    if event is not None and alerts is not None:
+        # Alerted later, grouped with the other sources' events of this kind
+        # (flush_health_events): an outage of many sources is one alert, not many.
+        health = {
+            "state": state.state,
+            "detail": run.detail or state.detail,
+            "failures_in_a_row": state.failures_in_a_row,
+            "since": state.since.isoformat(),
+        }
+        session.add(
+            PendingHealthEvent(
+                event=event,
+                source_id=source_id,
+                since=state.since,
+                health=health,
+                created_at=now,
+            )
+        )
+    return event

@@ -200,7 +200,8 @@ class SourceCrawl:
         # Validators are kept only from a clean run: after a partial one the lists are read
         # again in full, not answered "not modified".
         pages = self.list_updates if not self.failures else {}
-        self.store.end_run(
+        policy = self.alert_policy
+        self.store.end_run(  # one transaction: the run, its bookkeeping, the source's health
             self.run_id,
             self.status,
             dict(self.stats),
@@ -209,12 +210,8 @@ class SourceCrawl:
             list_pages=pages,
             previous=self.list_pages,
             source_id=self.source.id,
-        )
-        policy = self.alert_policy
-        self.store.record_health(
-            self.source.id,
-            self.run_result(),
-            self.alerting,
+            health=self.run_result(),
+            alerts=self.alerting,
             failures_in_a_row=policy.failures_in_a_row,
             empty_after_items=policy.empty_after_items,
         )
