@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -168,9 +169,21 @@ def test_trs_chongqing_pager_variant_and_page_urls() -> None:
 def test_the_example_config_in_deploy_is_valid_and_says_the_defaults(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from crawler.config import CrawlSettings
+    import re
+
+    from crawler.browser.pool import BrowserSettings
+    from crawler.config import AlertSettings, CrawlSettings, ServiceSettings
 
     example = Path(__file__).parents[1] / "deploy" / "govwatch.example.toml"
+    for key in [k for k in os.environ if k.startswith("GOVWATCH_")]:
+        monkeypatch.delenv(key)
     monkeypatch.setenv("GOVWATCH_CONFIG", str(example))
     settings = load_settings()
     assert settings.crawl == CrawlSettings()
+    assert settings.alerts == AlertSettings()
+    assert settings.service == ServiceSettings()
+    assert settings.browser == BrowserSettings()
+    text = example.read_text(encoding="utf-8")
+    for model in (CrawlSettings, AlertSettings, ServiceSettings, BrowserSettings):
+        for name in model.model_fields:  # every key is shown, set or commented out
+            assert re.search(rf"^#? ?{name} = ", text, re.MULTILINE), (model.__name__, name)
