@@ -538,8 +538,9 @@ class Service:
             return "notifier: not running"
         now = time.monotonic()
         busy_since = self._notifier_busy_since
-        if busy_since is not None and now - busy_since <= self.settings.alerts.lease_seconds:
-            return None  # in a round, sending
+        sending = busy_since is not None and now - busy_since <= self.settings.alerts.lease_seconds
+        if sending and self.notifier_error is None:
+            return None  # in a round, sending (after a failed one: not ready until it succeeds)
         stale = 3 * self.settings.service.notify_every + 5
         last = self.notifier_ok_at
         if last is not None and now - last <= stale and self.notifier_error is None:

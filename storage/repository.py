@@ -9,9 +9,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -191,6 +191,20 @@ class RunStart:
     run_id: int
     last_status: str | None
     list_pages: dict[str, ListPageState]
+
+
+_RUNS = cast(Table, CrawlRun.__table__)
+_PAGES = cast(Table, ListPage.__table__)
+_LAST_STATUS = (
+    select(_RUNS.c.status)
+    .where(_RUNS.c.source_id == bindparam("source_id"), _RUNS.c.finished_at.is_not(None))
+    .order_by(_RUNS.c.id.desc())
+    .limit(1)
+)
+_LIST_PAGES = select(
+    _PAGES.c.url, _PAGES.c.etag, _PAGES.c.last_modified, _PAGES.c.items_hash, _PAGES.c["items"]
+).where(_PAGES.c.source_id == bindparam("source_id"))
+_OPEN_RUN = insert(_RUNS).returning(_RUNS.c.id)
 
 
 @dataclass(frozen=True)
@@ -668,30 +682,21 @@ class DocumentStore:
 
     def begin_run(self, source_id: str) -> RunStart:
         """Open a run of a source, in one transaction with what the run needs to know first:
-        how its last run ended and the validators of its list pages."""
-        with self.db.session() as session:
-            last_status = session.scalar(
-                select(CrawlRun.status)
-                .where(CrawlRun.source_id == source_id, CrawlRun.finished_at.is_not(None))
-                .order_by(CrawlRun.id.desc())
-                .limit(1)
-            )
+        how its last run ended and the validators of its list pages.
+
+        Core statements built once (every crawl calls this; a no-change crawl does little else).
+        """
+        with self.db.engine.begin() as connection:
+            last_status = connection.execute(_LAST_STATUS, {"source_id": source_id}).scalar()
             pages = {
                 url: ListPageState(etag, last_modified, items_hash, items)
-                for url, etag, last_modified, items_hash, items in session.execute(
-                    select(
-                        ListPage.url,
-                        ListPage.etag,
-                        ListPage.last_modified,
-                        ListPage.items_hash,
-                        ListPage.items,
-                    ).where(ListPage.source_id == source_id)
+                for url, etag, last_modified, items_hash, items in connection.execute(
+                    _LIST_PAGES, {"source_id": source_id}
                 )
             }
-            run_id = session.execute(
-                insert(CrawlRun)
-                .values(source_id=source_id, started_at=utcnow(), status="running", stats={})
-                .returning(CrawlRun.id)
+            run_id = connection.execute(
+                _OPEN_RUN,
+                {"source_id": source_id, "started_at": utcnow(), "status": "running", "stats": {}},
             ).scalar_one()
             return RunStart(run_id, last_status, pages)
 
