@@ -178,13 +178,13 @@ def alert_latency() -> dict[str, Any]:
     from tests.receivers import WebhookReceiver
     from tests.service_helpers import free_port
 
-    hook = WebhookReceiver(SECRET.encode()).start()
     results: dict[str, Any] = {}
-    try:
-        for label, schedule, samples in (
-            ("triggered", "every 1h", TRIGGERED_SAMPLES),
-            ("scheduled_1min", "every 1m", SCHEDULED_SAMPLES),
-        ):
+    for label, schedule, samples in (
+        ("triggered", "every 1h", TRIGGERED_SAMPLES),
+        ("scheduled_1min", "every 1m", SCHEDULED_SAMPLES),
+    ):
+        hook = WebhookReceiver(SECRET.encode()).start()  # its own: URLs repeat between runs
+        try:
             with tempfile.TemporaryDirectory() as tmp, ReplicaThread(seed=75) as replica:
                 config = Path(tmp) / "govwatch.toml"
                 config.write_text(
@@ -209,8 +209,8 @@ def alert_latency() -> dict[str, Any]:
                     results[label] = _latency_samples(
                         replica, hook, port, samples, trigger=label == "triggered"
                     )
-    finally:
-        hook.stop()
+        finally:
+            hook.stop()
     return results
 
 
