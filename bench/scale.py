@@ -352,13 +352,12 @@ def measure(config: Config, work: Path) -> dict[str, Any]:
                 file=sys.stderr,
                 flush=True,
             )
-        idle_cpu = tree_cpu(tracked) - cycles[-1].cpu_end if cycles else 0.0
     finally:
         if service is not None:
             stop(service, 60)
         stop(replica, 10)
     elapsed = time.monotonic() - started
-    return summarize(config, cycles, database, problem, elapsed, idle_cpu, work)
+    return summarize(config, cycles, database, problem, elapsed, work)
 
 
 def summarize(
@@ -367,7 +366,6 @@ def summarize(
     database: Path,
     problem: str | None,
     elapsed: float,
-    idle_cpu: float,
     work: Path,
 ) -> dict[str, Any]:
     n = config.sources
@@ -441,7 +439,6 @@ def summarize(
         "rss_mib_after_last_cycle": last["rss_mib"] if last else None,
         "rss_ratio_last_to_cycle_5": ratio(fifth, last),
         "rss_ratio_last_to_cycle_2": ratio(second, last),
-        "idle_cpu_seconds_after_last_cycle": round(idle_cpu, 2),
     }
     targets = {
         "no_change_cycle_under_600_s": slowest is not None and slowest["seconds"] < 600,
