@@ -64,12 +64,19 @@ def latency() -> dict[str, Any]:
                     if (alert.get("document") or {}).get("url") == doc["real_url"]:
                         samples.append(hook.arrived_at[alert["idempotency_key"]] - started)
     hook.stop()
-    samples.sort()
-    return {
-        "samples": len(samples),
-        "p50_seconds": round(statistics.median(samples), 3),
-        "p99_seconds": round(samples[min(len(samples) - 1, int(len(samples) * 0.99))], 3),
+    return latency_summary(samples) | {
         "note": "one-off `govwatch crawl` per sample: includes starting the process (~1 s)",
+    }
+
+
+def latency_summary(samples: list[float]) -> dict[str, Any]:
+    """Count, median, p99 and worst of latency samples in seconds."""
+    ordered = sorted(samples)
+    return {
+        "samples": len(ordered),
+        "p50_seconds": round(statistics.median(ordered), 3),
+        "p99_seconds": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 3),
+        "max_seconds": round(ordered[-1], 3),
     }
 
 

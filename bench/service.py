@@ -17,7 +17,6 @@ import json
 import os
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+
+from bench import alerts as alerts_bench
+from bench.scale import tree_cpu, tree_rss_mb
+from tests.service_helpers import free_port, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = [
@@ -48,7 +51,6 @@ CYCLE_SOURCES = 20  # TRS portals' columns, as in the side-by-side measurement o
 MEASURED_CYCLES = int(os.environ.get("BENCH_SERVICE_MEASURED_CYCLES", "5"))
 TRIGGERED_SAMPLES = int(os.environ.get("BENCH_TRIGGERED_SAMPLES", "20"))
 SCHEDULED_SAMPLES = int(os.environ.get("BENCH_SCHEDULED_SAMPLES", "8"))
-SECRET = "bench-secret"
 
 
 def _env(replica_url: str, tmp: str, **extra: str) -> dict[str, str]:
@@ -86,24 +88,6 @@ def _trs_sources(count: int) -> list[str]:
     return [s.id for s in load_registry().enabled() if s.adapter == "trs_static"][:count]
 
 
-def _tree_cpu(process: psutil.Process) -> float:
-    """User+sys seconds of a process and all its descendants (living and reaped)."""
-    total = 0.0
-    for member in [process, *process.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):
-            times = member.cpu_times()
-            total += times.user + times.system + times.children_user + times.children_system
-    return total
-
-
-def _tree_rss_mb(process: psutil.Process) -> float:
-    total = 0
-    for member in [process, *process.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):
-            total += member.memory_info().rss
-    return total / 1e6
-
-
 @contextlib.contextmanager
 def _service(env: dict[str, str]) -> Iterator[psutil.Process]:
     """``govwatch run`` as a user starts it; its log goes to a file shown if it dies."""
@@ -125,15 +109,6 @@ def _service(env: dict[str, str]) -> Iterator[psutil.Process]:
             print(f"service exited {process.returncode}:\n{tail}", file=sys.stderr)
 
 
-def _wait(condition: Any, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"timed out after {seconds:.0f} s waiting for {what}")
-
-
 def service_no_change_cycles() -> dict[str, Any]:
     """The embedded service on a 10-second schedule: figures over MEASURED_CYCLES cycles after
     the baseline crawl and one settling cycle, nothing published meanwhile."""
@@ -152,22 +127,22 @@ def service_no_change_cycles() -> dict[str, Any]:
             GOVWATCH_CRAWL__MAX_PAGES="50",
         )
         with _service(env) as service:
-            _wait(lambda: _cycles(tmp) >= 2 * len(sources), 600, "the baseline and one cycle")
+            wait_for(lambda: _cycles(tmp) >= 2 * len(sources), 600, "the baseline and one cycle")
             replica.replica.reset_counts()
-            runs, cpu, started = _cycles(tmp), _tree_cpu(service), time.perf_counter()
+            runs, cpu, started = _cycles(tmp), tree_cpu(service), time.perf_counter()
             target = runs + MEASURED_CYCLES * len(sources)
-            _wait(lambda: _cycles(tmp) >= target, 60 + 20 * MEASURED_CYCLES, "the cycles")
-            runs, cpu = _cycles(tmp) - runs, _tree_cpu(service) - cpu
+            wait_for(lambda: _cycles(tmp) >= target, 60 + 20 * MEASURED_CYCLES, "the cycles")
+            runs, cpu = _cycles(tmp) - runs, tree_cpu(service) - cpu
             seconds = time.perf_counter() - started
             requests = sum(replica.replica.request_counts().values())
-            rss = _tree_rss_mb(service)
+            rss, _ = tree_rss_mb(service)
     return {
         "sources": len(sources),
         "crawls": runs,
         "seconds": round(seconds, 1),
         "cpu_ms_per_source": round(cpu / runs * 1000, 2),
         "requests_per_source": round(requests / runs, 3),
-        "rss_mb_process_tree": round(rss, 1),
+        "rss_mib_process_tree": round(rss, 1),
         "note": "CPU of the service's whole process tree over the window, idle time included",
     }
 
@@ -176,28 +151,23 @@ def alert_latency() -> dict[str, Any]:
     """Publish on the replica → webhook received, through the running embedded service."""
     from replica import ReplicaThread
     from tests.receivers import WebhookReceiver
-    from tests.service_helpers import free_port
 
     results: dict[str, Any] = {}
     for label, schedule, samples in (
         ("triggered", "every 1h", TRIGGERED_SAMPLES),
         ("scheduled_1min", "every 1m", SCHEDULED_SAMPLES),
     ):
-        hook = WebhookReceiver(SECRET.encode()).start()  # its own: URLs repeat between runs
+        # A receiver of its own for each run: the replica's URLs repeat between runs.
+        hook = WebhookReceiver(alerts_bench.SECRET.encode()).start()
         try:
             with tempfile.TemporaryDirectory() as tmp, ReplicaThread(seed=75) as replica:
-                config = Path(tmp) / "govwatch.toml"
-                config.write_text(
-                    f'[[channels]]\nname = "hook"\ntype = "webhook"\nurl = "{hook.url}"\n'
-                    'secret_env = "HOOK_SECRET"\n',
-                    encoding="utf-8",
-                )
+                config = alerts_bench._config(Path(tmp), hook.url)
                 port = free_port()
                 env = _env(
                     str(replica.base_url),
                     tmp,
                     GOVWATCH_CONFIG=str(config),
-                    HOOK_SECRET=SECRET,
+                    HOOK_SECRET=alerts_bench.SECRET,
                     GOVWATCH_REGISTRY_DIR=str(
                         _registry(Path(tmp) / "registry", ["gansu-policy"], schedule)
                     ),
@@ -205,7 +175,7 @@ def alert_latency() -> dict[str, Any]:
                     GOVWATCH_SERVICE__FIRST_RUN_WITHIN="0",
                 )
                 with _service(env):
-                    _wait(lambda: _cycles(tmp) >= 1, 120, "the baseline crawl")
+                    wait_for(lambda: _cycles(tmp) >= 1, 120, "the baseline crawl")
                     results[label] = _latency_samples(
                         replica, hook, port, samples, trigger=label == "triggered"
                     )
@@ -242,17 +212,11 @@ def _latency_samples(
                         return float(hook.arrived_at[alert["idempotency_key"]])
             return None
 
-        _wait(lambda: arrived() is not None, 180, f"the alert of sample {n}")
+        wait_for(lambda: arrived() is not None, 180, f"the alert of sample {n}")
         seconds.append(float(arrived() or 0.0) - started)
         if not trigger:
             time.sleep(random.uniform(0, 20))  # publish at varying points of the schedule
-    seconds.sort()
-    return {
-        "samples": len(seconds),
-        "p50_seconds": round(statistics.median(seconds), 2),
-        "p99_seconds": round(seconds[min(len(seconds) - 1, int(len(seconds) * 0.99))], 2),
-        "max_seconds": round(seconds[-1], 2),
-    }
+    return alerts_bench.latency_summary(seconds)
 
 
 def no_change_cycle() -> dict[str, Any]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 from pathlib import Path
 
-from replica.server import Replica
+from replica.server import Replica, serve_until_stopped
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -30,16 +29,7 @@ async def serve(
 ) -> None:
     """Serve until SIGTERM or SIGINT, then stop cleanly."""
     replica = Replica(seed=seed, scale=scale, registry_dir=registry_dir)
-    base_url = await replica.start(host, port)
-    print(f"replica serving on {base_url}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await replica.stop()
+    await serve_until_stopped(replica, host, port)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import random
-import signal
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -34,7 +33,7 @@ from replica import admin
 from replica.families.base import Column
 from replica.families.naming import department, region_for
 from replica.families.trs_static import TrsStatic
-from replica.server import Replica
+from replica.server import Replica, serve_until_stopped
 from spiders.provinces import PROVINCES
 
 STATUS_PATH = "/_preset/statuses"
@@ -216,17 +215,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 async def serve(preset: ScalePreset, registry_dir: Path, host: str, port: int) -> None:
     """Serve until SIGTERM or SIGINT; the first line printed names the base URL."""
-    replica = preset.replica(preset.write_registry(registry_dir))
-    base_url = await replica.start(host, port)
-    print(f"replica serving on {base_url}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await replica.stop()
+    await serve_until_stopped(preset.replica(preset.write_registry(registry_dir)), host, port)
 
 
 def main(argv: list[str] | None = None) -> None:

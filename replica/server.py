@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -370,3 +371,17 @@ def _challenge_response(gated: GateAnswer) -> web.Response:
 def _entry_host_and_path(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.netloc.lower(), parts.path or "/"
+
+
+async def serve_until_stopped(replica: Replica, host: str, port: int) -> None:
+    """Serve ``replica`` until SIGTERM or SIGINT; the first line printed names the base URL."""
+    base_url = await replica.start(host, port)
+    print(f"replica serving on {base_url}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await replica.stop()

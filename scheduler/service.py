@@ -15,6 +15,7 @@ import random
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -182,32 +183,50 @@ class Service:
             job_defaults={"coalesce": True, "max_instances": 1},
         )
 
-    def _schedule_loop(self) -> None:
-        """The scheduler, supervised like the notifier: an unexpected error (a database that
-        went away while the job store started, say) is logged with its traceback, shown in
-        ``/healthz/ready`` and the scheduler starts again after a backoff."""
-        crashes = 0
+    def _supervised(
+        self, what: str, run: Callable[[], None], reset_after: float, crashed: Callable[[str], None]
+    ) -> None:
+        """Run ``run`` until it returns or the service stops; an unexpected error is logged
+        with its traceback, handed to ``crashed`` (one line) and ``run`` starts again after a
+        backoff (0.5 s doubling to 60 s, back to 0.5 s after ``reset_after`` seconds of good
+        running), so no part of the service goes on silently dead."""
+        crashes = restarts = 0
         while not self.stop_event.is_set():
             started = time.monotonic()
-            self.scheduler = self._make_scheduler()
             try:
-                (self._lead if self.shared else self._schedule_alone)()
+                run()
                 return
             except Exception as exc:
-                if time.monotonic() - started > 60:
-                    crashes = 0
+                if time.monotonic() - started > reset_after:
+                    crashes = 0  # it ran well for a while: restart soon
                 crashes += 1
-                self.scheduler_error = f"{type(exc).__name__}: {exc}"[:300]
+                restarts += 1
+                error = f"{type(exc).__name__}: {exc}"[:300]
+                crashed(error)
                 delay = min(60.0, 0.5 * 2 ** (crashes - 1))
                 logger.opt(exception=exc).error(
-                    "scheduler stopped ({}); starting it again in {:.1f}s",
-                    self.scheduler_error,
+                    "{} died ({}); restarting it in {:.1f}s (restart {})",
+                    what,
+                    error,
                     delay,
+                    restarts,
                 )
-                self.role = "starting"
-                if self.scheduler.running:
-                    self.scheduler.shutdown(wait=False)
                 self.stop_event.wait(delay)
+
+    def _schedule_loop(self) -> None:
+        """The scheduler, supervised: its error (a database that went away while the job store
+        started, say) is shown in ``/healthz/ready`` until it runs again."""
+
+        def run() -> None:
+            self.scheduler = self._make_scheduler()
+            (self._lead if self.shared else self._schedule_alone)()
+
+        def crashed(error: str) -> None:
+            self.scheduler_error, self.role = error, "starting"
+            if self.scheduler is not None and self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
+
+        self._supervised("scheduler", run, 60.0, crashed)
 
     def _schedule_alone(self) -> None:
         assert self.scheduler is not None
@@ -235,13 +254,11 @@ class Service:
 
     def _lead_rounds(self, ttl: float) -> None:
         assert self.scheduler is not None
-        token: str | None = None
         last_sync = 0.0
         while not self.stop_event.is_set():
-            if token is None:
-                token = self.locks.acquire("scheduler", ttl)
-                self._lead_token = token
-                if token is not None:
+            if self._lead_token is None:
+                self._lead_token = self.locks.acquire("scheduler", ttl)
+                if self._lead_token is not None:
                     logger.info("scheduler: leading")
                     if not self.scheduler.running:
                         self.scheduler.start(paused=True)
@@ -249,15 +266,14 @@ class Service:
                     self.scheduler.resume()
                     self.role = "scheduler"
                     self.scheduler_error = None
-                    last_sync = _now_seconds()
-            elif not self.locks.renew("scheduler", token, ttl):
+                    last_sync = time.monotonic()
+            elif not self.locks.renew("scheduler", self._lead_token, ttl):
                 logger.warning("scheduler: lost the lead; standing by")
                 self.scheduler.pause()
-                token, self.role = None, "standby"
-                self._lead_token = None
-            elif _now_seconds() - last_sync > self.settings.service.registry_reload:
+                self._lead_token, self.role = None, "standby"
+            elif time.monotonic() - last_sync > self.settings.service.registry_reload:
                 self._sync_jobs()
-                last_sync = _now_seconds()
+                last_sync = time.monotonic()
             self.stop_event.wait(ttl / 3)
 
     def _sync_jobs(self, force: bool = False) -> None:
@@ -353,32 +369,18 @@ class Service:
     def _deliver_loop(self) -> None:
         """The notifier, supervised: rounds of grouping health alerts and delivering.
 
-        An unexpected error ends the rounds; it is logged with its traceback, counted
-        (``govwatch_notifier_restarts_total``) and the rounds start again after a backoff,
-        so the service never goes on silently without a notifier.
+        An unexpected error ends the rounds; it is logged, counted
+        (``govwatch_notifier_restarts_total``) and the rounds start again after a backoff.
         """
         self._notifier_thread = threading.current_thread()
-        crashes = 0
-        while not self.stop_event.is_set():
-            started = time.monotonic()
-            try:
-                self._notifier_rounds()
-                return
-            except Exception as exc:
-                if time.monotonic() - started > 10 * self.settings.service.notify_every:
-                    crashes = 0  # it ran well for a while: restart soon
-                crashes += 1
-                self.notifier_restarts += 1
-                metrics.NOTIFIER_RESTARTS.inc()
-                self.notifier_error = f"{type(exc).__name__}: {exc}"[:300]
-                delay = min(60.0, 0.5 * 2 ** (crashes - 1))
-                logger.opt(exception=exc).error(
-                    "notifier died ({}); restarting it in {:.1f}s (restart {})",
-                    self.notifier_error,
-                    delay,
-                    self.notifier_restarts,
-                )
-                self.stop_event.wait(delay)
+
+        def crashed(error: str) -> None:
+            self.notifier_restarts += 1
+            metrics.NOTIFIER_RESTARTS.inc()
+            self.notifier_error = error
+
+        reset_after = 10 * self.settings.service.notify_every
+        self._supervised("notifier", self._notifier_rounds, reset_after, crashed)
 
     def _notifier_rounds(self) -> None:
         """Each round: alert the grouped health events that are due, then deliver what is due.
@@ -603,9 +605,3 @@ def _registry_stamp(settings: Settings) -> object:
 
     directory = settings.registry_dir or PACKAGED_REGISTRY
     return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in directory.glob("*.toml")))
-
-
-def _now_seconds() -> float:
-    import time
-
-    return time.monotonic()

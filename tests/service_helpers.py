@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+
+import pytest
 
 
 def free_port() -> int:
@@ -77,3 +80,11 @@ def wait_for(condition: Callable[[], object], seconds: float, what: str) -> None
             return
         time.sleep(0.1)
     raise AssertionError(f"timed out after {seconds}s waiting for {what}")
+
+
+def use_only_env(monkeypatch: pytest.MonkeyPatch, env: Mapping[str, str]) -> None:
+    """Make ``env`` the only GOVWATCH_* settings of this test's environment."""
+    for key in [k for k in os.environ if k.startswith("GOVWATCH_")]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)

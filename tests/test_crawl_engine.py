@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -30,7 +29,7 @@ from spiders.registry import load_registry
 from storage.database import Database
 from storage.models import Alert
 from tests.replica_crawl import run_govwatch
-from tests.service_helpers import wait_for
+from tests.service_helpers import use_only_env, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -150,10 +149,7 @@ def worker_settings(
             "GOVWATCH_CRAWL__POLITE": "false",
             "GOVWATCH_CRAWL__TIMEOUT": "60",
         }
-        for key in [k for k in os.environ if k.startswith("GOVWATCH_")]:
-            monkeypatch.delenv(key)
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
+        use_only_env(monkeypatch, env)
         yield replica, env
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -173,11 +172,10 @@ def test_the_example_config_in_deploy_is_valid_and_says_the_defaults(
 
     from crawler.browser.pool import BrowserSettings
     from crawler.config import AlertSettings, CrawlSettings, ServiceSettings
+    from tests.service_helpers import use_only_env
 
     example = Path(__file__).parents[1] / "deploy" / "govwatch.example.toml"
-    for key in [k for k in os.environ if k.startswith("GOVWATCH_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("GOVWATCH_CONFIG", str(example))
+    use_only_env(monkeypatch, {"GOVWATCH_CONFIG": str(example)})
     settings = load_settings()
     assert settings.crawl == CrawlSettings()
     assert settings.alerts == AlertSettings()

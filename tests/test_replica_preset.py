@@ -16,7 +16,7 @@ import pytest
 from replica import ReplicaThread
 from replica.preset import STATUS_PATH, ScalePreset
 from spiders.registry import load_registry
-from tests.replica_crawl import REPO, run_govwatch, stored_documents
+from tests.replica_crawl import REPO, CliRun, run_govwatch, stored_documents
 
 SMALL = ScalePreset(sources=30, per_host=10, docs=3, schedule="every 1h jitter 0s", seed=5)
 ITEM = re.compile(r'<li><a href="(\./\d{6}/t\d{8}_\d+\.html)"')
@@ -146,15 +146,19 @@ def test_one_off_crawl_of_two_preset_sources_stores_their_documents(
     database_url = f"sqlite:///{tmp_path / 'govwatch.sqlite3'}"
     args = ["crawl", *(a for s in chosen for a in ("-s", s.id)), "--json"]
     env = {"GOVWATCH_REGISTRY_DIR": str(registry_dir)}
+
+    def crawl() -> CliRun:
+        return run_govwatch(
+            args,
+            replica_url=replica.base_url,
+            database_url=database_url,
+            data_dir=tmp_path,
+            extra_env=env,
+            timeout=120,
+        )
+
     replica.replica.reset_counts()
-    done = run_govwatch(
-        args,
-        replica_url=replica.base_url,
-        database_url=database_url,
-        data_dir=tmp_path,
-        extra_env=env,
-        timeout=120,
-    )
+    done = crawl()
     assert done.returncode == 0, done.stderr[-2000:]
     documents = stored_documents(database_url)
     hosts = {urlsplit(url).netloc for url in documents}
@@ -165,14 +169,7 @@ def test_one_off_crawl_of_two_preset_sources_stores_their_documents(
     assert sum(counts.values()) == 2 * (1 + SMALL.docs)  # a list page and its documents each
     # Nothing changed: the second crawl asks each list conditionally and stops at its 304.
     replica.replica.reset_counts()
-    again = run_govwatch(
-        args,
-        replica_url=replica.base_url,
-        database_url=database_url,
-        data_dir=tmp_path,
-        extra_env=env,
-        timeout=120,
-    )
+    again = crawl()
     assert again.returncode == 0, again.stderr[-2000:]
     assert replica.replica.request_counts() == {served_path(s.entry_urls[0]): 1 for s in chosen}
     runs = {run["source_id"]: run for run in again.json["sources"]}

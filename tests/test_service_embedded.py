@@ -24,7 +24,7 @@ from spiders.registry import PACKAGED_REGISTRY
 from storage.database import Database
 from storage.models import CrawlError, CrawlRun, Document
 from tests.replica_crawl import REPO
-from tests.service_helpers import free_port, wait_for
+from tests.service_helpers import free_port, use_only_env, wait_for
 
 pytestmark = pytest.mark.e2e
 SOURCES = ("gansu-policy", "chongqing-policy", "national-work-report")
@@ -57,10 +57,7 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
             "GOVWATCH_SERVICE__FIRST_RUN_WITHIN": "0.5",
             "GOVWATCH_SERVICE__WORKERS": "2",
         }
-        for key in [k for k in os.environ if k.startswith("GOVWATCH_")]:
-            monkeypatch.delenv(key)
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
+        use_only_env(monkeypatch, env)
         yield env
 
 

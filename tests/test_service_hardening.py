@@ -42,7 +42,7 @@ from storage.source_health import RunResult
 from tests.conftest import PostgresSchema
 from tests.receivers import WebhookReceiver
 from tests.replica_crawl import REPO
-from tests.service_helpers import free_port, wait_for
+from tests.service_helpers import free_port, use_only_env, wait_for
 from tests.test_service_embedded import SOURCES, get, small_registry
 
 pytestmark = pytest.mark.e2e
@@ -136,10 +136,7 @@ def service_env(
         GOVWATCH_SERVICE__REGISTRY_RELOAD="0.2",
         GOVWATCH_ALERTS__HEALTH_GROUP_SECONDS="0",
     )
-    for key in [k for k in os.environ if k.startswith("GOVWATCH_")]:
-        monkeypatch.delenv(key)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+    use_only_env(monkeypatch, env)
     return env
 
 
@@ -307,10 +304,7 @@ def test_an_outage_crawled_by_the_service_is_one_grouped_alert_and_one_warning(
             ),
             HOOK_SECRET=SECRET,
         )
-        for key in [k for k in os.environ if k.startswith("GOVWATCH_")]:
-            monkeypatch.delenv(key)
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
+        use_only_env(monkeypatch, env)
         lines: list[str] = []
         sink = logger.add(lambda message: lines.append(str(message)), level="WARNING")
         service = Service(load_settings())
