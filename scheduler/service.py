@@ -39,7 +39,7 @@ from scheduler.queue import JobQueue
 from scheduler.worker import Worker
 from spiders.errors import UserError
 from spiders.registry import Registry, load_registry
-from spiders.schedules import TIMEZONE, parse_schedule
+from spiders.schedules import TIMEZONE, Schedule, parse_schedule
 from storage.diff_engine import idempotency_key
 from storage.models import Delivery
 from storage.repository import HealthGroup, utcnow
@@ -307,9 +307,11 @@ class Service:
             if job is not None and job.name == source.schedule:
                 continue  # unchanged: keep its next run time (and any missed run)
             schedule = parse_schedule(source.schedule)
-            first = datetime.now(schedule.trigger.timezone) + timedelta(
-                seconds=random.uniform(0, window)
-            )
+            now = datetime.now(schedule.trigger.timezone)
+            if job is None:  # new: somewhere in the first-run window, not all at once
+                first = now + timedelta(seconds=random.uniform(0, window))
+            else:  # schedule edited: runs by the new schedule, and no later than it was due
+                first = _first_run_after_edit(schedule, job.next_run_time, now)
             self.scheduler.add_job(
                 enqueue_scheduled,
                 trigger=schedule.trigger,
@@ -318,7 +320,7 @@ class Service:
                 kwargs={"source_id": source.id},
                 replace_existing=True,
                 misfire_grace_time=int(schedule.period.total_seconds()),
-                next_run_time=first if job is None else None,
+                next_run_time=first,
             )
         logger.info("scheduler: {} sources scheduled", len(wanted))
 
@@ -605,3 +607,15 @@ def _registry_stamp(settings: Settings) -> object:
 
     directory = settings.registry_dir or PACKAGED_REGISTRY
     return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in directory.glob("*.toml")))
+
+
+def _first_run_after_edit(schedule: Schedule, was_due: datetime | None, now: datetime) -> datetime:
+    """When a source whose schedule was edited runs next.
+
+    The new schedule's first fire time, brought forward to when the old schedule had it due
+    if that is sooner (shortening "every 1d" to "every 5m" must not wait a day, and
+    lengthening it must not skip a run that was about to happen). A job always gets a time:
+    APScheduler 3 holds a job without one as paused, for ever.
+    """
+    first = schedule.trigger.get_next_fire_time(None, now) or now
+    return min(first, was_due) if was_due is not None else first

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -186,6 +187,41 @@ def test_a_registry_edit_that_does_not_load_is_reported_and_alerted_once(
         wait_for(lambda: "service.recovered" in hook_events(hook), 10, "the recovered alert")
         assert hook_events(hook) == ["service.degraded", "service.recovered"]
         assert hook.bad_signatures == 0
+    finally:
+        service.stop()
+
+
+@pytest.mark.parametrize(
+    ("edited", "due_within"),
+    [("every 30s", 33), ("cron 0 8 * * 1-5", 7 * 86400), ("every 72h", 3600)],
+)
+def test_a_schedule_edit_takes_effect_and_never_pauses_the_source(
+    service_env: dict[str, str], edited: str, due_within: float
+) -> None:
+    """Editing a source's ``schedule`` reschedules it (APScheduler 3 would hold a job re-added
+    without a next run time as paused for ever); lengthening it keeps a run already due sooner."""
+    registry = Path(service_env["GOVWATCH_REGISTRY_DIR"])
+    service = Service(load_settings())
+    service.start()
+    try:
+        assert service.scheduler is not None
+        scheduler = service.scheduler
+        wait_for(lambda: len(scheduler.get_jobs()) == 3, 10, "the jobs to be scheduled")
+        before = {job.id: job.next_run_time for job in scheduler.get_jobs()}
+        gansu = registry / "gansu.toml"
+        gansu.write_text(
+            gansu.read_text("utf-8").replace('schedule = "every 24h"', f'schedule = "{edited}"'),
+            encoding="utf-8",
+        )
+        job_id = "crawl:gansu-policy"
+        wait_for(lambda: scheduler.get_job(job_id).name == edited, 10, "the edit to be loaded")
+        job = scheduler.get_job(job_id)
+        assert job.next_run_time is not None, "the edited source is paused"
+        wait = (job.next_run_time - datetime.now(UTC)).total_seconds()
+        assert 0 <= wait <= due_within, (edited, job.next_run_time)
+        assert job.next_run_time <= before[job_id]  # never later than the old schedule had it
+        others = {j.id: j.next_run_time for j in scheduler.get_jobs() if j.id != job_id}
+        assert others == {k: v for k, v in before.items() if k != job_id}  # untouched
     finally:
         service.stop()
 
