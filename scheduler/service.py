@@ -231,9 +231,9 @@ class Service:
     def _schedule_alone(self) -> None:
         assert self.scheduler is not None
         self.scheduler.start()
-        self.scheduler_error = None
-        self.role = "scheduler"
         self._sync_jobs(force=True)
+        self.scheduler_error = None
+        self.role = "scheduler"  # ready only once the jobs are there
         while not self.stop_event.wait(self.settings.service.registry_reload):
             self._sync_jobs()
 
@@ -290,9 +290,12 @@ class Service:
             problem = " ".join(str(exc).split())
             logger.error("registry not reloaded (still running the last good one): {}", problem)
             self._registry_trouble(problem, stamp)
-            return
+            if not force:
+                return
+            registry = self.registry  # (re)starting: schedule the last good registry's jobs
+        else:
+            self._registry_trouble(None, stamp)
         self.registry = registry
-        self._registry_trouble(None, stamp)
         if self._alerting is not None:
             self._alerting.sources = {s.id: s for s in registry.sources}
         for worker in self.workers:

@@ -12,6 +12,11 @@ given back to the queue, up to ``MAX_DELIVERIES`` times.
 One source is never crawled by two workers at once (a source lock), and one site is crawled by
 one worker at a time (a site lock, shared by that worker's crawls of the site): within an
 engine, Scrapy's per-host download slots keep the per-site politeness.
+
+A worker runs no more crawls of one site at once than the site takes requests at once
+(``crawl.concurrent_per_domain`` when polite): a further job of that site is parked in the
+worker, in order, until the site's crawl ends, so the worker's crawl slots go to other sites'
+jobs instead of waiting in line behind one slow site (head-of-line blocking).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -42,6 +48,7 @@ LOCK_RENEW_EVERY = 10.0
 ENGINE_START_TIMEOUT = 120.0  # seconds for a new engine process to report ready
 ENGINE_GRACE = 60.0  # seconds past a crawl's timeout before its engine counts as hung
 MAX_DELIVERIES = 3  # a job whose engine died this often is recorded as failed, not retried
+PARKED_PER_SLOT = 4  # jobs parked for busy sites, per crawl slot, before the queue is left alone
 
 ResultCallback = Callable[[str, dict[str, Any]], None]
 
@@ -87,6 +94,9 @@ class Worker:
         self.queue, self.locks, self.registry = queue, locks, registry
         self.settings = settings
         self.capacity = service.crawls_per_worker
+        crawl = settings.crawl
+        self.per_site = crawl.concurrent_per_domain if crawl.polite else self.capacity
+        self.max_parked = PARKED_PER_SLOT * self.capacity
         self.crawl_timeout = service.crawl_timeout
         self.max_jobs = service.worker_max_jobs
         self.max_memory_mb = service.worker_max_memory_mb
@@ -98,6 +108,7 @@ class Worker:
         self._process: Any = None  # multiprocessing's Process (spawn context)
         self._connection: Connection | None = None
         self._in_hand: dict[str, _InHand] = {}
+        self._parked: deque[tuple[Lease, Source, str]] = deque()  # waiting on their site
         self._sites: dict[str, tuple[str, int]] = {}  # site -> (lock token, crawls in hand)
         self._sources: dict[str, str] = {}  # source id -> lock token
         self._engine_jobs = 0
@@ -135,10 +146,13 @@ class Worker:
         # between its answers (20 times a second at most, not a busy loop).
         taken = False
         if not recycling and len(self._in_hand) < self.capacity:
-            lease = self.queue.get(self.name, block_seconds=0.0 if self._in_hand else 0.5)
-            if lease is not None:
-                self._take(lease)
-                taken = True
+            taken = self._start_parked()
+            if not taken and len(self._parked) < self.max_parked:
+                busy = self._in_hand or self._parked
+                lease = self.queue.get(self.name, block_seconds=0.0 if busy else 0.5)
+                if lease is not None:
+                    self._take(lease)
+                    taken = True
         if not taken or len(self._in_hand) >= self.capacity:
             self._receive(0.05 if self._in_hand else 0.0)
         self._keep_locks()
@@ -160,6 +174,10 @@ class Worker:
                 break
         for key in list(self._in_hand):
             self._give_back(key, "the service is stopping")
+        while self._parked:
+            lease, source, _ = self._parked.popleft()
+            self._unlock_source(source.id)
+            self.queue.release(lease)
 
     # -- jobs -------------------------------------------------------------------------------
 
@@ -171,11 +189,28 @@ class Worker:
             logger.warning("{}: job for unknown source {}; dropped", self.name, job.source_id)
             self.queue.ack(lease)
             return
+        site = urlsplit(source.entry_urls[0]).netloc.lower()
         if source.id in self._sources or not self._lock_source(source.id):
-            self.stats.skipped_busy += 1  # being crawled right now: this job is redundant
+            self.stats.skipped_busy += 1  # being crawled or parked: this job is redundant
             self.queue.ack(lease)
             return
-        site = urlsplit(source.entry_urls[0]).netloc.lower()
+        if self._sites.get(site, ("", 0))[1] >= self.per_site:
+            self._parked.append((lease, source, site))  # its site is busy here: after it
+            return
+        self._begin(lease, source, site)
+
+    def _start_parked(self) -> bool:
+        """Start the first parked job whose site has room again; True if one was started."""
+        for index, (lease, source, site) in enumerate(self._parked):
+            if self._sites.get(site, ("", 0))[1] < self.per_site:
+                del self._parked[index]
+                self._begin(lease, source, site)
+                return True
+        return False
+
+    def _begin(self, lease: Lease, source: Source, site: str) -> None:
+        """Hand a job to the engine, holding its source and site (or give it back)."""
+        job = lease.job
         if not self._lock_site(site):
             self._unlock_source(source.id)
             self.queue.release(lease)  # another worker is on this site: later

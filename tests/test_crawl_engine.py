@@ -229,3 +229,31 @@ def test_a_job_in_hand_when_the_engine_dies_is_given_back_and_crawled_again(
         stop(worker, thread)
     assert worker.stats.done == 1 and worker.stats.requeued >= 1, worker.stats
     assert worker.stats.engines_started == 2
+
+
+def test_jobs_of_a_busy_site_wait_in_the_worker_while_other_sites_are_crawled(
+    worker_settings: tuple[ReplicaThread, dict[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Polite, two crawl slots, three jobs of www.gansu.gov.cn queued before one of Beijing's.
+
+    The site takes one request every 2 s, so its second and third crawls wait on it. Those
+    jobs must not hold the worker's slots: Beijing is crawled at once, not after them.
+    """
+    replica, _ = worker_settings
+    gansu = ["gansu-policy", "gansu-policy-search", "gansu-work-report"]
+    crawl(replica, tmp_path, *gansu, "beijing-policy")  # known: each crawl is now one request
+    monkeypatch.setenv("GOVWATCH_CRAWL__POLITE", "true")
+    monkeypatch.setenv("GOVWATCH_CRAWL__DOWNLOAD_DELAY", "2")
+    monkeypatch.setenv("GOVWATCH_SERVICE__CRAWLS_PER_WORKER", "2")
+    order: list[str] = []
+    worker, thread = run_worker(load_settings(), [*gansu, "beijing-policy"])
+    worker.on_result = lambda source_id, _result: order.append(source_id)
+    try:
+        wait_for(lambda: finished(worker) == 4, 90, "four crawls")
+    finally:
+        stop(worker, thread)
+    assert worker.stats.done == 4, worker.stats
+    assert order.index("beijing-policy") < order.index("gansu-policy-search"), order
+    assert order.index("gansu-policy-search") < order.index("gansu-work-report"), order
