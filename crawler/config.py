@@ -151,7 +151,9 @@ class ServiceSettings(BaseModel):
     notify_every: float = Field(10, gt=0, description="seconds between delivery rounds")
     registry_reload: float = Field(60, gt=0, description="seconds between registry checks")
     leader_ttl: float = Field(15, gt=1, description="seconds a dead scheduler keeps the lead")
-    first_run_within: float = Field(300, ge=0, description="new sources start within this")
+    first_run_within: float = Field(
+        300, ge=0, description="new and overdue sources start within this after a start"
+    )
 
 
 class Settings(BaseSettings):

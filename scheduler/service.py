@@ -16,12 +16,13 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from loguru import logger
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
@@ -174,11 +175,11 @@ class Service:
     # -- scheduling ---------------------------------------------------------------------------
 
     def _make_scheduler(self) -> BackgroundScheduler:
-        store = SQLAlchemyJobStore(
-            url=self.settings.effective_database_url, tablename="apscheduler_jobs"
-        )
+        """APScheduler with its jobs in memory: a source's rhythm across restarts and changes
+        of leader comes from when it was last crawled (:func:`_first_run`), so a run costs no
+        job-store write (a database job store cost more CPU than the crawls it scheduled)."""
         return BackgroundScheduler(
-            jobstores={"default": store},
+            jobstores={"default": MemoryJobStore()},
             timezone=TIMEZONE,
             job_defaults={"coalesce": True, "max_instances": 1},
         )
@@ -240,8 +241,8 @@ class Service:
     def _lead(self) -> None:
         """Shared mode: schedule only while holding the leader lock; stand by otherwise.
 
-        The job store is opened (and its table created) only by the leader, so two
-        schedulers starting at once never race on ``CREATE TABLE``.
+        A scheduler that takes the lead builds its jobs afresh from the registry and the
+        sources' last crawls, so it never fires the stale times it had before it stood by.
         """
         self.role = "standby"
         try:
@@ -301,6 +302,10 @@ class Service:
         for worker in self.workers:
             worker.registry = registry
         wanted = {f"crawl:{s.id}": s for s in registry.enabled()}
+        last_crawled: dict[str, datetime] = {}
+        if force:  # (re)starting or taking the lead: the jobs come from the runs on record
+            self.scheduler.remove_all_jobs()
+            last_crawled = self.store.last_crawled()
         existing = {job.id: job for job in self.scheduler.get_jobs()}
         for job_id in set(existing) - set(wanted):
             self.scheduler.remove_job(job_id)
@@ -308,11 +313,11 @@ class Service:
         for job_id, source in wanted.items():
             job = existing.get(job_id)
             if job is not None and job.name == source.schedule:
-                continue  # unchanged: keep its next run time (and any missed run)
+                continue  # unchanged: keep its next run time
             schedule = parse_schedule(source.schedule)
             now = datetime.now(schedule.trigger.timezone)
-            if job is None:  # new: somewhere in the first-run window, not all at once
-                first = now + timedelta(seconds=random.uniform(0, window))
+            if job is None:
+                first = _first_run(schedule, last_crawled.get(source.id), now, window)
             else:  # schedule edited: runs by the new schedule, and no later than it was due
                 first = _first_run_after_edit(schedule, job.next_run_time, now)
             self.scheduler.add_job(
@@ -610,6 +615,26 @@ def _registry_stamp(settings: Settings) -> object:
 
     directory = settings.registry_dir or PACKAGED_REGISTRY
     return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in directory.glob("*.toml")))
+
+
+def _first_run(
+    schedule: Schedule, last_ended: datetime | None, now: datetime, window: float
+) -> datetime:
+    """When a source runs first after the service starts (or takes the lead).
+
+    By its rhythm: its schedule's next time after its last crawl. A source never crawled, or
+    overdue (the service was down when it was due), runs somewhere in the next ``window``
+    seconds, so a start does not crawl every source in the same second.
+    """
+    if last_ended is not None:
+        ended = last_ended.replace(tzinfo=UTC)
+        if isinstance(schedule.trigger, IntervalTrigger):
+            due: datetime | None = ended + schedule.period
+        else:
+            due = schedule.trigger.get_next_fire_time(None, ended.astimezone(now.tzinfo))
+        if due is not None and due > now:
+            return due
+    return now + timedelta(seconds=random.uniform(0, window))
 
 
 def _first_run_after_edit(schedule: Schedule, was_due: datetime | None, now: datetime) -> datetime:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from storage.models import (
     ProcurementNotice,
     SourceHealth,
 )
-from storage.source_health import OK, HealthState, RunResult, next_health
+from storage.source_health import HealthState, RunResult, next_health
 
 
 @dataclass
@@ -205,6 +205,43 @@ _LIST_PAGES = select(
     _PAGES.c.url, _PAGES.c.etag, _PAGES.c.last_modified, _PAGES.c.items_hash, _PAGES.c["items"]
 ).where(_PAGES.c.source_id == bindparam("source_id"))
 _OPEN_RUN = insert(_RUNS).returning(_RUNS.c.id)
+_CLOSE_RUN = (
+    update(_RUNS)
+    .where(_RUNS.c.id == bindparam("run_id"))
+    .values(
+        finished_at=bindparam("finished_at"),
+        status=bindparam("run_status"),
+        stats=bindparam("run_stats", type_=_RUNS.c.stats.type),
+    )
+)
+_DOCUMENTS = cast(Table, Document.__table__)
+_TOUCH = {
+    column: update(_DOCUMENTS)
+    .where(_DOCUMENTS.c.doc_key.in_(bindparam("doc_keys", expanding=True)))
+    .values({column: bindparam("now")})
+    for column in ("last_seen_at", "checked_at")
+}
+_UPDATE_PAGE = (
+    update(_PAGES)
+    .where(_PAGES.c.source_id == bindparam("page_source"), _PAGES.c.url == bindparam("page_url"))
+    .values(
+        etag=bindparam("etag"),
+        last_modified=bindparam("last_modified"),
+        items_hash=bindparam("items_hash"),
+        items=bindparam("items"),
+        checked_at=bindparam("checked_at"),
+    )
+)
+_HEALTH = cast(Table, SourceHealth.__table__)
+_HEALTH_FIELDS = ("state", "failures_in_a_row", "last_ok_items", "alerted_state", "detail", "since")
+_READ_HEALTH = select(*(_HEALTH.c[name] for name in _HEALTH_FIELDS)).where(
+    _HEALTH.c.source_id == bindparam("source_id")
+)
+_WRITE_HEALTH = (
+    update(_HEALTH)
+    .where(_HEALTH.c.source_id == bindparam("health_source"))
+    .values({name: bindparam(name) for name in (*_HEALTH_FIELDS, "updated_at")})
+)
 
 
 @dataclass(frozen=True)
@@ -217,18 +254,14 @@ class RecheckItem:
     last_modified: str | None
 
 
-def _touch(session: Session, column: Any, doc_keys: list[str], now: datetime) -> None:
-    """Set a timestamp column of many documents in bulk (no document is loaded)."""
+def _touch(connection: Connection, column: str, doc_keys: list[str], now: datetime) -> None:
+    """Set ``last_seen_at`` or ``checked_at`` of many documents in bulk (none is loaded)."""
     for chunk in range(0, len(doc_keys), 500):
-        session.execute(
-            update(Document)
-            .where(Document.doc_key.in_(doc_keys[chunk : chunk + 500]))
-            .values({column: now})
-        )
+        connection.execute(_TOUCH[column], {"doc_keys": doc_keys[chunk : chunk + 500], "now": now})
 
 
 def _save_list_pages(
-    session: Session,
+    connection: Connection,
     source_id: str,
     pages: dict[str, ListPageState],
     previous: dict[str, ListPageState],
@@ -244,13 +277,9 @@ def _save_list_pages(
             "checked_at": now,
         }
         if url in previous:
-            session.execute(
-                update(ListPage)
-                .where(ListPage.source_id == source_id, ListPage.url == url)
-                .values(values)
-            )
+            connection.execute(_UPDATE_PAGE, {"page_source": source_id, "page_url": url, **values})
         else:
-            session.add(ListPage(source_id=source_id, url=url, **values))
+            connection.execute(insert(_PAGES), {"source_id": source_id, "url": url, **values})
 
 
 def listing_fingerprint(title: str | None, date: object) -> str:
@@ -373,8 +402,8 @@ class DocumentStore:
 
     def mark_seen(self, doc_keys: Iterable[str]) -> None:
         """Note that a crawl saw these documents listed, unchanged, without fetching them."""
-        with self.db.session() as session:
-            _touch(session, Document.last_seen_at, list(doc_keys), utcnow())
+        with self.db.engine.begin() as connection:
+            _touch(connection, "last_seen_at", list(doc_keys), utcnow())
 
     def save(self, record: DocumentRecord) -> SaveOutcome:
         """Insert or update one document and its hits; say whether it was new or changed."""
@@ -477,6 +506,13 @@ class DocumentStore:
                 outcomes.append(decision.outcome)
         return outcomes
 
+    def last_crawled(self) -> dict[str, datetime]:
+        """When each source's last crawl ended (UTC, naive), from its health record: what the
+        scheduler keeps a source's rhythm by across restarts and changes of leader."""
+        with self.db.engine.connect() as connection:
+            rows = connection.execute(select(_HEALTH.c.source_id, _HEALTH.c.updated_at))
+            return {source_id: ended for source_id, ended in rows}
+
     def record_health(
         self,
         source_id: str,
@@ -487,9 +523,9 @@ class DocumentStore:
         empty_after_items: int = 5,
     ) -> str | None:
         """Update a source's health after a run; write a health alert in the same transaction."""
-        with self.db.session() as session:
+        with self.db.engine.begin() as connection:
             return _update_health(
-                session,
+                connection,
                 source_id,
                 run,
                 alerts,
@@ -719,22 +755,23 @@ class DocumentStore:
         """Close a run in one transaction with its bookkeeping: documents seen listed and
         unchanged, documents re-checked unchanged, the validators of its list pages (written
         only where they differ from ``previous``, the states the run began with) and, given
-        ``health`` and ``source_id``, the source's health (as :meth:`record_health`)."""
+        ``health`` and ``source_id``, the source's health (as :meth:`record_health`).
+
+        Core statements built once, as :meth:`begin_run`."""
         now = utcnow()
-        with self.db.session() as session:
-            _touch(session, Document.last_seen_at, list(seen), now)
-            _touch(session, Document.checked_at, list(checked), now)
+        with self.db.engine.begin() as connection:
+            _touch(connection, "last_seen_at", list(seen), now)
+            _touch(connection, "checked_at", list(checked), now)
             if list_pages and source_id is not None:
-                _save_list_pages(session, source_id, list_pages, previous or {}, now)
-            session.execute(
-                update(CrawlRun)
-                .where(CrawlRun.id == run_id)
-                .values(finished_at=now, status=status, stats=stats)
+                _save_list_pages(connection, source_id, list_pages, previous or {}, now)
+            connection.execute(
+                _CLOSE_RUN,
+                {"run_id": run_id, "finished_at": now, "run_status": status, "run_stats": stats},
             )
             if health is None or source_id is None:
                 return None
             return _update_health(
-                session,
+                connection,
                 source_id,
                 health,
                 alerts,
@@ -819,7 +856,7 @@ class DocumentStore:
 
 
 def _update_health(
-    session: Session,
+    connection: Connection,
     source_id: str,
     run: RunResult,
     alerts: AlertSink | None,
@@ -828,21 +865,10 @@ def _update_health(
     failures_in_a_row: int,
     empty_after_items: int,
 ) -> str | None:
-    """A source's health after a run, in ``session``; its event (if any) kept pending for the
-    grouped health alert."""
-    row = session.get(SourceHealth, source_id)
-    previous = (
-        HealthState(
-            row.state,
-            row.failures_in_a_row,
-            row.last_ok_items,
-            row.alerted_state,
-            row.detail,
-            row.since,
-        )
-        if row is not None
-        else None
-    )
+    """A source's health after a run, in ``connection``'s transaction; its event (if any) kept
+    pending for the grouped health alert."""
+    row = connection.execute(_READ_HEALTH, {"source_id": source_id}).first()
+    previous = HealthState(*row) if row is not None else None
     state, event = next_health(
         previous,
         run,
@@ -850,19 +876,11 @@ def _update_health(
         failures_in_a_row=failures_in_a_row,
         empty_after_items=empty_after_items,
     )
+    values = {name: getattr(state, name) for name in _HEALTH_FIELDS}
     if row is None:
-        row = SourceHealth(source_id=source_id, since=now, updated_at=now, state=OK)
-        session.add(row)
-    for name in (
-        "state",
-        "failures_in_a_row",
-        "last_ok_items",
-        "alerted_state",
-        "detail",
-        "since",
-    ):
-        setattr(row, name, getattr(state, name))
-    row.updated_at = now
+        connection.execute(insert(_HEALTH), {"source_id": source_id, **values, "updated_at": now})
+    else:
+        connection.execute(_WRITE_HEALTH, {"health_source": source_id, **values, "updated_at": now})
     if event is not None and alerts is not None:
         # Alerted later, grouped with the other sources' events of this kind
         # (flush_health_events): an outage of many sources is one alert, not many.
@@ -872,13 +890,14 @@ def _update_health(
             "failures_in_a_row": state.failures_in_a_row,
             "since": state.since.isoformat(),
         }
-        session.add(
-            PendingHealthEvent(
-                event=event,
-                source_id=source_id,
-                since=state.since,
-                health=health,
-                created_at=now,
-            )
+        connection.execute(
+            insert(cast(Table, PendingHealthEvent.__table__)),
+            {
+                "event": event,
+                "source_id": source_id,
+                "since": state.since,
+                "health": health,
+                "created_at": now,
+            },
         )
     return event

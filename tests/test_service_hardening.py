@@ -23,10 +23,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from loguru import logger
@@ -37,7 +38,7 @@ from replica import ReplicaThread
 from scheduler.service import Service
 from spiders.registry import load_registry
 from storage.database import Database
-from storage.models import Alert, PendingHealthEvent
+from storage.models import Alert, PendingHealthEvent, SourceHealth
 from storage.repository import utcnow
 from storage.source_health import RunResult
 from tests.conftest import PostgresSchema
@@ -224,6 +225,56 @@ def test_a_schedule_edit_takes_effect_and_never_pauses_the_source(
         assert others == {k: v for k, v in before.items() if k != job_id}  # untouched
     finally:
         service.stop()
+
+
+def test_a_restarted_service_keeps_each_sources_rhythm_from_its_last_crawl(
+    service_env: dict[str, str],
+) -> None:
+    """Schedules are not kept in a job store: after a (re)start each source runs at its
+    schedule's next time after its last crawl on record; an overdue or never-crawled source
+    runs within ``first_run_within`` (3600 s here), and not at once."""
+    database = Database(f"sqlite:///{service_env['GOVWATCH_DATA_DIR']}/govwatch.sqlite3")
+    database.upgrade()
+    now = utcnow()
+    ended = {
+        "gansu-policy": now - timedelta(hours=1),
+        "chongqing-policy": now - timedelta(hours=30),
+    }
+    with database.session() as session:
+        for source_id, when in ended.items():
+            session.add(SourceHealth(source_id=source_id, state="ok", since=when, updated_at=when))
+    database.dispose()
+    service = Service(load_settings())
+    service.start()
+    try:
+        assert service.scheduler is not None
+        scheduler = service.scheduler
+        wait_for(lambda: ready(service)[0] == 200, 10, "the service to be ready")
+        due = {
+            job.id.removeprefix("crawl:"): job.next_run_time.astimezone(UTC).replace(tzinfo=None)
+            for job in scheduler.get_jobs()
+        }
+    finally:
+        service.stop()
+    assert due["gansu-policy"] == ended["gansu-policy"] + timedelta(hours=24)  # its rhythm
+    for overdue_or_new in ("chongqing-policy", "national-work-report"):
+        assert now <= due[overdue_or_new] <= now + timedelta(seconds=3601), due
+
+
+def test_the_first_run_by_a_cron_schedule_is_its_next_time_after_the_last_crawl() -> None:
+    from scheduler.service import _first_run
+    from spiders.schedules import parse_schedule
+
+    weekdays_at_8 = parse_schedule("cron 0 8 * * 1-5")
+    beijing = ZoneInfo("Asia/Shanghai")
+    friday_9 = datetime(2026, 12, 4, 9, 0, tzinfo=beijing)
+    saturday = datetime(2026, 12, 5, 12, 0, tzinfo=beijing)
+    monday_8 = datetime(2026, 12, 7, 8, 0, tzinfo=beijing)
+    last = friday_9.astimezone(UTC).replace(tzinfo=None)  # as stored: naive UTC
+    assert _first_run(weekdays_at_8, last, saturday, 300) == monday_8
+    tuesday = datetime(2026, 12, 8, 12, 0, tzinfo=beijing)  # Monday's run was missed
+    first = _first_run(weekdays_at_8, last, tuesday, 300)
+    assert tuesday <= first <= tuesday + timedelta(seconds=300)
 
 
 def test_readiness_needs_a_database_that_takes_a_write(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
 
 from storage.database import Database
 from storage.models import Base
@@ -50,6 +51,19 @@ def test_upgrading_twice_is_harmless(database_url: str) -> None:
     database = Database(database_url)
     database.upgrade()
     assert database.is_current()
+    database.dispose()
+
+
+def test_upgrading_drops_the_job_table_older_versions_let_apscheduler_create(
+    database_url: str,
+) -> None:
+    database = Database(database_url)
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0005'"))
+        connection.execute(text("CREATE TABLE apscheduler_jobs (id VARCHAR(191) PRIMARY KEY)"))
+    database.upgrade()
+    assert database.is_current()
+    assert "apscheduler_jobs" not in inspect(database.engine).get_table_names()
     database.dispose()
 
 
