@@ -1,11 +1,27 @@
-"""Logging through loguru, with the standard library's records (Scrapy's) routed into it."""
+"""Logging through loguru, with the standard library's records (Scrapy's) routed into it.
+
+Log times are Beijing time and say so (``2026-12-06 10:56:54 +08:00``), whatever the machine's
+time zone: the people reading them work on Beijing time, as the sites they watch publish on it.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
+from datetime import timedelta, timezone
+from typing import Any
 
 from loguru import logger
+
+# China keeps no daylight saving time, so a fixed offset is Asia/Shanghai exactly (and loguru's
+# "Z" token needs an offset it can read without a date, which zoneinfo does not give).
+BEIJING = timezone(timedelta(hours=8), "CST")
+
+LINE_FORMAT = "<green>{time:YYYY-MM-DD HH:mm:ss Z}</green> <level>{level: <7}</level> {message}"
+
+
+def _beijing_time(record: Any) -> None:
+    record["time"] = record["time"].astimezone(BEIJING)
 
 
 class InterceptHandler(logging.Handler):
@@ -24,13 +40,14 @@ class InterceptHandler(logging.Handler):
 def setup_logging(level: str = "WARNING", json_lines: bool = False) -> None:
     """Send all logs to stderr: human-readable, or one JSON object per line for services."""
     logger.remove()
+    logger.configure(patcher=_beijing_time)
     if json_lines:
         logger.add(sys.stderr, level=level, serialize=True, backtrace=False, diagnose=False)
     else:
         logger.add(
             sys.stderr,
             level=level,
-            format="<green>{time:HH:mm:ss}</green> <level>{level: <7}</level> {message}",
+            format=LINE_FORMAT,
             backtrace=False,
             diagnose=False,
         )

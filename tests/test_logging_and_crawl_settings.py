@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -32,6 +35,32 @@ def test_scrapys_chatter_stays_out_of_a_users_terminal(capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert "Enabled item pipelines" not in err and "kept" in err
     setup_logging("WARNING")
+
+
+def test_log_times_are_beijing_time_and_say_so_whatever_the_machines_zone(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        for json_lines in (False, True):
+            setup_logging("INFO", json_lines=json_lines)
+            before = datetime.now(UTC)
+            logging.getLogger("govwatch.test").info("when")
+            line = capsys.readouterr().err.strip().splitlines()[-1]
+            if json_lines:
+                stamp = json.loads(line)["record"]["time"]["repr"]
+                assert stamp.endswith("+08:00"), stamp
+                logged = datetime.fromisoformat(stamp)
+            else:
+                match = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \+08:00 INFO +when$", line)
+                assert match, line
+                logged = datetime.fromisoformat(match.group(1) + "+08:00")
+            assert abs((logged - before).total_seconds()) < 5  # the same instant, in UTC+8
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+        setup_logging("WARNING")
 
 
 def test_the_defaults_are_polite_to_real_government_sites() -> None:
