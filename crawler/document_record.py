@@ -32,9 +32,14 @@ class DocumentFields(Protocol):
 
 
 def matched_text(title: str | None, body: str, attached: str = "") -> str:
-    """What the matcher reads: title and body (the title once, where the body repeats it),
-    then the attachments' text."""
-    text = body if title is None or body.startswith(title) else f"{title}\n{body}"
+    """What the matcher reads: the title once (body lines that only repeat it are left out,
+    so one title is not three hits), the body, then the attachments' text."""
+    if title and title.strip():
+        wanted = "".join(title.split())
+        lines = [line for line in body.split("\n") if "".join(line.split()) != wanted]
+        text = "\n".join([title.strip(), *lines])
+    else:
+        text = body
     return f"{text}\n{attached}" if attached else text
 
 

@@ -161,6 +161,7 @@ def extract(
     body: Annotated[bool, typer.Option(help="Include the full body text.")] = False,
 ) -> None:
     """Show what the extractor reads from one saved page: fields, encoding and topic hits."""
+    from crawler.document_record import matched_text
     from crawler.extract.page import extract_page
     from crawler.json_output import dumps
     from crawler.match.matcher import Matcher
@@ -177,7 +178,7 @@ def extract(
     data = extraction.to_dict()
     matcher = Matcher(load_topics(settings.topics_file))
     data["hits"] = (
-        [h.to_dict() for h in matcher.match(f"{extraction.title or ''}\n{extraction.body_text}")]
+        [h.to_dict() for h in matcher.match(matched_text(extraction.title, extraction.body_text))]
         if extraction.is_document
         else []
     )

@@ -23,6 +23,7 @@ import lxml.html
 from cssselect import GenericTranslator
 from lxml import etree
 
+from crawler.extract.chrome import without_chrome
 from crawler.extract.doctypes import doc_type_of, looks_like_title
 from crawler.extract.encoding import DecodedPage, decode_html
 from crawler.extract.infotable import LABEL_AT_START, LABEL_IN_HTML, read_info_table
@@ -179,7 +180,9 @@ def _read_document(tree: lxml.html.HtmlElement, html: str, result: Extraction) -
     body = _block_text(container) if container is not None else ""
 
     if not metas.get("articletitle") and len(body) < 200:
-        items = _dated_links(tree, result.url)
+        # A list page is made of dated links; those in a sidebar or 相关文章 box do not count
+        # (a one-line notice beside a sidebar of other documents is a document).
+        items = _dated_links(without_chrome(tree, lists_of_documents=False), result.url)
         if len(items) >= 5:
             result.kind, result.reason, result.items = (
                 PageKind.LISTING,
@@ -188,8 +191,8 @@ def _read_document(tree: lxml.html.HtmlElement, html: str, result: Extraction) -
             )
             result.title = title_tag or None
             return
-    if container is None or len(body) < _MIN_BODY_CHARS:
-        body, container_name = _generic_body(html), "generic"
+    if not body:  # no body container of a known family: read the page without its chrome
+        body, container_name = _generic_body(tree), "generic"
     result.body_text = body
     result.sources["body"] = container_name
 
@@ -304,11 +307,18 @@ def _body_container(
         fragment = lxml.html.fragment_fromstring(inner, create_parent="div")
         etree.strip_elements(fragment, *_DROP_TAGS, with_tail=False)
         return fragment, "hanweb:ZJEG_RSS.content"
+    short: tuple[lxml.html.HtmlElement | None, str] = (None, "")
     for css, xpath in _CONTAINER_XPATHS:
         for element in xpath(tree):
-            if len(element.text_content().strip()) >= _MIN_BODY_CHARS:
+            length = len(element.text_content().strip())
+            if length >= _MIN_BODY_CHARS:
+                if short[0] is not None and element in short[0].iterancestors():
+                    return short  # a wrapper around the short body: the page, not the body
                 return element, css
-    return None, ""
+            if length and short[0] is None:
+                short = (element, css)
+    # A short body (a one-line notice) stays the body: the page around it is not the document.
+    return short
 
 
 def _block_text(element: lxml.html.HtmlElement) -> str:
@@ -336,10 +346,13 @@ def _block_text(element: lxml.html.HtmlElement) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _generic_body(html: str) -> str:
+def _generic_body(tree: lxml.html.HtmlElement) -> str:
+    """The body of a page of no known family: trafilatura's reading of the page without its
+    chrome (crawler.extract.chrome), so sidebars and related lists never become the body."""
     import trafilatura  # imported lazily: it is slow to import and rarely needed
 
-    text = trafilatura.extract(html, include_tables=True, include_comments=False) or ""
+    page = without_chrome(tree)
+    text = trafilatura.extract(page, include_tables=True, include_comments=False) or ""
     return "\n".join(_clean(line) for line in text.splitlines() if line.strip())
 
 
