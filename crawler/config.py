@@ -184,6 +184,25 @@ class Settings(BaseSettings):
     service: ServiceSettings = Field(default_factory=lambda: ServiceSettings())  # type: ignore[call-arg]
     browser: BrowserSettings = Field(default_factory=lambda: BrowserSettings())  # type: ignore[call-arg]
 
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL (sqlite:///path/to/file.sqlite3 or "
+                "postgresql+psycopg://user@host/database)"
+            ) from None
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"{backend} is not supported: use SQLite or PostgreSQL")
+        return url
+
     @field_validator("channels")
     @classmethod
     def _unique_channel_names(cls, channels: list[ChannelConfig]) -> list[ChannelConfig]:
@@ -243,5 +262,6 @@ def load_settings(**overrides: Any) -> Settings:
         err = exc.errors()[0]
         key = ".".join(str(part) for part in err["loc"])
         message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        message = message.removeprefix("Value error, ")
         env_name = "GOVWATCH_" + key.upper().replace(".", "__")
         raise UserError(f"{origin}: {key} (or {env_name}): {message}") from None

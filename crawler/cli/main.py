@@ -17,6 +17,7 @@ import typer
 
 from crawler.cli import alerts, crawling, database, reports, sources
 from crawler.cli.context import state
+from crawler.cli.faults import describe_fault
 from crawler.config import CONFIG_ENV
 from spiders.errors import UserError
 
@@ -57,13 +58,32 @@ def _global_options(
 
 
 def main() -> None:
-    """Entry point: user mistakes become one line on stderr and exit code 2."""
+    """Entry point: user mistakes and faults of the environment (database, disk) become one
+    line on stderr and exit code 2."""
     try:
         app()
     except UserError as exc:
-        # One line, never wrapped: scripts and people both read it.
-        print(f"govwatch: error: {' '.join(str(exc).split())}", file=sys.stderr)
-        sys.exit(2)
+        _refuse(str(exc))
+    except Exception as exc:
+        line = describe_fault(exc, _database_url())
+        if line is None:
+            raise
+        _refuse(line)
+
+
+def _refuse(message: str) -> None:
+    # One line, never wrapped: scripts and people both read it.
+    print(f"govwatch: error: {' '.join(message.split())}", file=sys.stderr)
+    sys.exit(2)
+
+
+def _database_url() -> str | None:
+    from crawler.config import load_settings
+
+    try:
+        return load_settings().effective_database_url
+    except Exception:
+        return None
 
 
 if __name__ == "__main__":
