@@ -141,3 +141,24 @@ def test_db_upgrade_migrates_a_postgresql_database() -> None:
         database.dispose()
     finally:
         schema.drop()
+
+
+@pytest.mark.e2e
+def test_the_demo_on_a_fresh_data_folder_is_clean(tmp_path: Path) -> None:
+    """A newcomer's first command: the whole pipeline offline, no traceback, no error line."""
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler", "demo"],
+        cwd=tmp_path,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("GOVWATCH_")},
+            "GOVWATCH_DATA_DIR": str(tmp_path / "data"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for noise in ("Traceback", "CRITICAL", "ERROR", "AlreadyCalledError"):
+        assert noise not in done.stderr + done.stdout, done.stderr[-3000:]
+    assert "【区块链】" in done.stdout and "database: sqlite:///" in done.stdout
