@@ -81,7 +81,20 @@ class Route(BaseModel):
     def _known_provinces(cls, names: list[str] | None) -> list[str] | None:
         from spiders.provinces import resolve_province
 
-        return [resolve_province(n).code for n in names] if names is not None else None
+        try:
+            return [resolve_province(n).code for n in names] if names is not None else None
+        except UserError as exc:  # reported with the file and key by load_settings
+            raise ValueError(str(exc)) from None
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, kinds: list[str] | None) -> list[str] | None:
+        from spiders.registry import KINDS
+
+        for kind in kinds or ():
+            if kind not in KINDS:
+                raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+        return kinds
 
 
 class ChannelConfig(BaseModel):

@@ -53,9 +53,15 @@ def run(
             "`govwatch worker` processes (shared mode).",
         ),
     ] = False,
-    workers: Annotated[int | None, typer.Option(help="Crawl workers in this process.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Crawl workers in this process.  [default: service.workers, 1]"),
+    ] = None,
     http_port: Annotated[
-        int | None, typer.Option(help="Port of /healthz, /metrics and POST /jobs.")
+        int | None,
+        typer.Option(
+            help="Port of /healthz, /metrics and POST /jobs.  [default: service.http_port, 8420]"
+        ),
     ] = None,
 ) -> None:
     """Run the service: crawl every enabled source on its schedule and deliver alerts.

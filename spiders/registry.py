@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -25,6 +25,7 @@ from spiders.provinces import Province, resolve_province
 
 PACKAGED_REGISTRY = Path(__file__).parent / "sources"
 SourceKind = Literal["work_report", "policy", "procurement", "trading", "industry_dept", "national"]
+KINDS: tuple[str, ...] = get_args(SourceKind)
 
 
 class Source(BaseModel):

@@ -685,7 +685,8 @@ class DocumentStore:
     def requeue_deliveries(
         self, *, ids: list[int] | None = None, statuses: tuple[str, ...] = ()
     ) -> int:
-        """Make failed or dead deliveries due again now; returns how many."""
+        """Make failed or dead deliveries due again now; returns how many. Their tries are
+        kept (the count is their history, and a dead one gets one more try, not fifty)."""
         with self.db.session() as session:
             query = select(Delivery).where(Delivery.status.in_(("failed", "dead")))
             if ids is not None:
@@ -694,9 +695,14 @@ class DocumentStore:
                 query = query.where(Delivery.status.in_(statuses))
             count = 0
             for row in session.scalars(query):
-                row.status, row.due_at, row.attempts = "pending", utcnow(), 0
+                row.status, row.due_at = "pending", utcnow()
                 count += 1
             return count
+
+    def delivery_status(self, delivery_id: int) -> str | None:
+        """A delivery's status, or None when there is no such delivery."""
+        with self.db.engine.connect() as connection:
+            return connection.scalar(select(Delivery.status).where(Delivery.id == delivery_id))
 
     def channels_with_due(self, now: datetime) -> list[str]:
         with self.db.session() as session:

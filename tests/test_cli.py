@@ -62,6 +62,16 @@ def test_every_command_has_complete_help(command: list[str]) -> None:
             {"GOVWATCH_REGISTRY_DIR": "/no/registry"},
             "registry directory not found",
         ),
+        (["sources", "list", "--kind", "nonsense"], {}, "unknown kind 'nonsense': use one of"),
+        (
+            ["sources", "list"],
+            {
+                "GOVWATCH_CHANNELS": '[{"name": "a", "type": "webhook", "url": "http://h/", '
+                '"route": {"provinces": ["narnia"]}}]'
+            },
+            "channels.0.route.provinces (or GOVWATCH_CHANNELS__0__ROUTE__PROVINCES): "
+            "unknown province 'narnia'",
+        ),
     ],
 )
 def test_user_mistakes_give_one_clear_line_and_exit_code_2(
@@ -162,3 +172,28 @@ def test_the_demo_on_a_fresh_data_folder_is_clean(tmp_path: Path) -> None:
     for noise in ("Traceback", "CRITICAL", "ERROR", "AlreadyCalledError"):
         assert noise not in done.stderr + done.stdout, done.stderr[-3000:]
     assert "【区块链】" in done.stdout and "database: sqlite:///" in done.stdout
+
+
+def test_alerts_retry_says_whether_the_delivery_exists(tmp_path: Path) -> None:
+    result = govwatch("alerts", "retry", "42", env={"GOVWATCH_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.strip() == "govwatch: error: no delivery 42 (see `govwatch alerts list`)"
+
+
+def test_filters_and_defaults_are_explained_in_help() -> None:
+    listing = CliRunner().invoke(app, ["sources", "list", "--help"]).output
+    assert "Only this province" in listing and "work_report, policy" in listing
+    run = CliRunner().invoke(app, ["run", "--help"]).output
+    assert "[default: service.workers, 1]" in " ".join(run.split())
+
+
+def test_extract_shows_keyword_counts_as_words_not_a_python_dict(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="关于区块链的通知">'
+        '</head><body><div class="TRS_Editor"><p>推进区块链技术在政务服务中的应用，'
+        "建设区块链基础设施。</p></div></body></html>",
+        encoding="utf-8",
+    )
+    output = CliRunner().invoke(app, ["extract", str(page)]).output
+    assert "区块链 ×3  (区块链 ×3)" in output and "{" not in output

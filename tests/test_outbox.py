@@ -195,6 +195,8 @@ def test_an_error_retrying_cannot_fix_makes_the_delivery_dead_and_retry_revives_
     channels["now"].fatal = False
     assert store.requeue_deliveries() == 1
     assert notifier.drain().delivered == 1
+    [(delivery, _)] = [r for r in store.deliveries() if r[0].channel == "now"]
+    assert delivery.attempts == 2  # the retry is one more try, the first one still counted
 
 
 def test_a_send_whose_confirmation_was_lost_is_resent_after_its_lease_and_marked_once(

@@ -103,9 +103,10 @@ def alerts_retry(
     store = open_store(settings)
     count = store.requeue_deliveries(ids=[delivery_id] if delivery_id is not None else None)
     if delivery_id is not None and count == 0:
-        raise UserError(
-            f"delivery {delivery_id} is not failed or dead (see `govwatch alerts list`)"
-        )
+        status = store.delivery_status(delivery_id)
+        if status is None:
+            raise UserError(f"no delivery {delivery_id} (see `govwatch alerts list`)")
+        raise UserError(f"delivery {delivery_id} is {status}, not failed or dead: nothing to retry")
     out.print(f"{count} deliveries queued again")
     deliver(settings)
 

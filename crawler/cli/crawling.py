@@ -204,7 +204,8 @@ def extract(
             origin = extraction.sources.get(key, "")
             out.print(f"  {key:<13} {data[key]}" + (f"  [dim]({origin})[/]" if origin else ""))
     for hit in data["hits"]:
-        out.print(f"  [green]{hit['label']}[/] ×{hit['count']} {hit['keywords']}")
+        words = ", ".join(f"{word} ×{n}" for word, n in hit["keywords"].items())
+        out.print(f"  [green]{hit['label']}[/] ×{hit['count']}  [dim]({words})[/]")
         for snippet in hit["snippets"][:3]:
             out.print(f"    {snippet}", markup=False)
         if hit["technologies"]:

@@ -7,15 +7,22 @@ from typing import Annotated
 import typer
 
 from crawler.cli.context import current_settings, out
+from spiders.errors import UserError
+from spiders.registry import KINDS
 
 app = typer.Typer(help="The source registry.", no_args_is_help=True)
 
 
 @app.command("list")
 def sources_list(
-    province: Annotated[str | None, typer.Option("--province", "-p")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", "-k")] = None,
-    json_output: Annotated[bool, typer.Option("--json")] = False,
+    province: Annotated[
+        str | None,
+        typer.Option("--province", "-p", help="Only this province: gansu, 甘肃 or 620000."),
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", help=f"Only this kind: {', '.join(KINDS)}.")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the sources of the registry."""
     from rich.table import Table
@@ -30,6 +37,8 @@ def sources_list(
         code = resolve_province(province).code
         sources = [s for s in sources if s.province_code == code]
     if kind:
+        if kind not in KINDS:
+            raise UserError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
         sources = [s for s in sources if s.kind == kind]
     if json_output:
         print(dumps([s.model_dump() for s in sources]))
@@ -62,9 +71,12 @@ def sources_list(
 
 @app.command("check")
 def sources_check(
-    province: Annotated[str | None, typer.Option("--province", "-p")] = None,
+    province: Annotated[
+        str | None,
+        typer.Option("--province", "-p", help="Only this province: gansu, 甘肃 or 620000."),
+    ] = None,
     source: Annotated[str | None, typer.Option("--source", "-s", help="One source by id.")] = None,
-    json_output: Annotated[bool, typer.Option("--json")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Validate the registry and try each source's first list page.
 
