@@ -121,6 +121,37 @@ def bench_extraction() -> dict[str, Any]:
         per_page = (time.perf_counter() - started) / (3 * len(batch)) * 1000
         result[f"{name}_ms_per_page"] = round(per_page, 2)
         result[f"{name}_count"] = len(batch)
+    result.update(bench_large_pages())
+    return result
+
+
+def large_pages() -> dict[str, bytes]:
+    """A real page grown to over 5 MB (60,000 paragraphs), with and without a body container
+    govwatch knows (the second goes the generic extractor's way), and 5 MB of nested tags."""
+    page = (FIXTURES / "pages" / "scjg.hubei.gov.cn" / "200_detail_after_cookie.html").read_text(
+        "utf-8"
+    )
+    filler = "".join(
+        f"<p>第{k}段：推进政务服务标准化、规范化、便利化，提升数字政府建设水平。</p>\n"
+        for k in range(60000)
+    )
+    known = page.replace("</body>", filler + "</body>", 1)
+    generic = known.replace("TRS_UEDITOR", "text").replace('class="article"', 'class="a"')
+    nested = "<html><body>" + "<div>" * 500_000 + "区块链" + "</div>" * 500_000 + "</body></html>"
+    pages = {"known_container": known, "generic": generic, "nested_tags": nested}
+    return {name: html.encode("utf-8") for name, html in pages.items()}
+
+
+def bench_large_pages() -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, body in large_pages().items():
+        timings = []
+        for _ in range(3):
+            started = time.perf_counter()
+            extract_page(body)
+            timings.append(time.perf_counter() - started)
+        result[f"large_page_{name}_mb"] = round(len(body) / 1024 / 1024, 1)
+        result[f"large_page_{name}_seconds"] = round(min(timings), 3)
     return result
 
 

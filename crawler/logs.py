@@ -66,3 +66,7 @@ def setup_logging(level: str = "WARNING", json_lines: bool = False) -> None:
         "py.warnings",
     ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, std_level))
+    # The generic extractor narrates pages it cannot read; what govwatch makes of them is said
+    # by govwatch (the page's kind and reason), once.
+    for chatty in ("trafilatura", "htmldate", "justext", "courlan"):
+        logging.getLogger(chatty).setLevel(logging.CRITICAL)

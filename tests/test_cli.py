@@ -197,3 +197,30 @@ def test_extract_shows_keyword_counts_as_words_not_a_python_dict(tmp_path: Path)
     )
     output = CliRunner().invoke(app, ["extract", str(page)]).output
     assert "区块链 ×3  (区块链 ×3)" in output and "{" not in output
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (bytes(range(256)) * 4096, "binary data"),
+        (b"\x7fELF\x02\x01\x01" + bytes(5000), "an ELF program, not a page"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj" + bytes(100), "a PDF file, not a page"),
+    ],
+)
+def test_extract_says_a_file_is_not_a_page(tmp_path: Path, content: bytes, reason: str) -> None:
+    page = tmp_path / "not-a-page.html"
+    page.write_bytes(content)
+    result = govwatch("extract", str(page))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(f"{page}: binary — ") and reason in first, first
+    assert "区块链" not in result.stdout
+
+
+def test_extract_refuses_a_page_over_the_size_cap_naming_the_setting(tmp_path: Path) -> None:
+    page = tmp_path / "huge.html"
+    page.write_bytes(b"<html><body>" + b"<p>x</p>" * (1024 * 1024 // 8 + 10) + b"</body></html>")
+    result = govwatch("extract", str(page), env={"GOVWATCH_CRAWL__MAX_DOWNLOAD_MB": "1"})
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"govwatch: error: {page}: 1.0 MB, more than ")
+    assert "crawl.max_download_mb (1 MB)" in result.stderr

@@ -168,8 +168,17 @@ def extract(
     from crawler.match.topics import load_topics
 
     settings = current_settings()
+    limit_mb = settings.crawl.max_download_mb
     try:
-        raw = page.read_bytes()
+        with page.open("rb") as handle:
+            raw = handle.read(limit_mb * 1024 * 1024 + 1)
+        if len(raw) > limit_mb * 1024 * 1024:
+            size_mb = page.stat().st_size / 1024 / 1024
+            raise UserError(
+                f"{page}: {size_mb:.1f} MB, more than crawl.max_download_mb ({limit_mb} MB), "
+                "the most a crawl reads of a page; raise it (GOVWATCH_CRAWL__MAX_DOWNLOAD_MB) "
+                "to read this one"
+            )
     except FileNotFoundError:
         raise UserError(f"{page}: no such file") from None
     except IsADirectoryError:

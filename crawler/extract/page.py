@@ -27,7 +27,7 @@ from crawler.extract.chrome import without_chrome
 from crawler.extract.doctypes import doc_type_of, looks_like_title
 from crawler.extract.encoding import DecodedPage, decode_html
 from crawler.extract.infotable import LABEL_AT_START, LABEL_IN_HTML, read_info_table
-from crawler.extract.page_kinds import PageKind, classify_page
+from crawler.extract.page_kinds import PageKind, binary_verdict, classify_page
 from spiders.dates import date_from_url, find_dates, parse_date
 from spiders.links import dated_links
 
@@ -63,6 +63,7 @@ _CONTAINER_XPATHS = tuple(
     (css, etree.XPath(GenericTranslator().css_to_xpath(css))) for css in BODY_CONTAINERS
 )
 _MIN_BODY_CHARS = 30
+_GENERIC_MAX_CHARS = 200_000
 _HANWEB_BODY = re.compile(
     r"<!--ZJEG_RSS\.content\.begin-->(.*?)<!--ZJEG_RSS\.content\.end-->", re.S
 )
@@ -142,6 +143,9 @@ def extract_page(
     body: bytes, url: str | None = None, content_type: str | None = None, status: int = 200
 ) -> Extraction:
     """Read a fetched page (raw bytes, as served) into an :class:`Extraction`."""
+    binary = binary_verdict(body)
+    if binary is not None:
+        return Extraction(kind=binary.kind, reason=binary.reason, url=url)
     return extract_decoded(decode_html(body, content_type), url, status)
 
 
@@ -352,8 +356,13 @@ def _generic_body(tree: lxml.html.HtmlElement) -> str:
     import trafilatura  # imported lazily: it is slow to import and rarely needed
 
     page = without_chrome(tree)
-    text = trafilatura.extract(page, include_tables=True, include_comments=False) or ""
-    return "\n".join(_clean(line) for line in text.splitlines() if line.strip())
+    body = page.find("body")
+    if body is not None and len(body.text_content()) > _GENERIC_MAX_CHARS:
+        # trafilatura and its fallbacks (jusText) grow worse than linearly with the paragraphs
+        # (minutes for a 5 MB page); a page that long is mostly its text once its chrome is out.
+        return _block_text(body)
+    text = trafilatura.extract(page, include_tables=True, include_comments=False)
+    return "\n".join(_clean(line) for line in (text or "").splitlines() if line.strip())
 
 
 def _heading(tree: lxml.html.HtmlElement, container: lxml.html.HtmlElement | None) -> str | None:

@@ -23,6 +23,7 @@ class PageKind(StrEnum):
     SOFT_404 = "soft_404"
     ERROR = "error"
     EMPTY = "empty"
+    BINARY = "binary"  # a file (PDF, archive, image, program) or bytes that are no text
 
     @property
     def is_content(self) -> bool:
@@ -44,6 +45,7 @@ class FailureKind(StrEnum):
     SOFT_404 = "soft_404"
     ERROR = "error"
     EMPTY = "empty"
+    BINARY = "binary"
     LISTING = "listing"  # a detail page that turned out to be a list
     JSON = "json"  # a detail page that turned out to be bare JSON
     PARSE_FAILED = "parse_failed"  # the adapter could not read what the site answered
@@ -113,6 +115,39 @@ SMALL_PAGE_CHARS = 300
 def visible_text(html: str) -> str:
     """Rough visible text of a page (scripts, styles, comments and tags removed)."""
     return re.sub(r"\s+", " ", _TAGS.sub(" ", html)).strip()
+
+
+# What a file's first bytes say it is (the common formats a page URL can answer with).
+_MAGIC = (
+    (b"%PDF-", "a PDF file"),
+    (b"PK\x03\x04", "a ZIP archive (DOCX, XLSX, …)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (DOC, XLS)"),
+    (b"\x7fELF", "an ELF program"),
+    (b"MZ", "a Windows program"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7z archive"),
+)
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0c\x1b")
+
+
+def binary_verdict(body: bytes) -> PageVerdict | None:
+    """A verdict for bytes that are no page at all (a file, or no text), else None."""
+    head = body[:4096]
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return PageVerdict(PageKind.BINARY, f"{what}, not a page")
+    sample = body[:65536]
+    if not sample:
+        return None
+    controls = sum(sample.count(bytes([b])) for b in _CONTROL_BYTES)
+    if b"\x00" in head or controls > 0.02 * len(sample):
+        share = controls / len(sample)
+        return PageVerdict(PageKind.BINARY, f"binary data ({share:.0%} control bytes), not a page")
+    return None
 
 
 def classify_page(html: str, status: int = 200) -> PageVerdict:

@@ -32,7 +32,7 @@ from crawler.document_record import build_document_record
 from crawler.extract.attachments import attachment_links, extract_attachment_text
 from crawler.extract.encoding import DecodedPage
 from crawler.extract.page import extract_decoded
-from crawler.extract.page_kinds import FailureKind, classify_page
+from crawler.extract.page_kinds import FailureKind, binary_verdict, classify_page
 from crawler.fetch.mirror import document_key
 from crawler.fetch.responses import decoded as decoded_page
 from crawler.fetch.responses import header
@@ -228,7 +228,7 @@ class SourcesSpider(scrapy.Spider):
             job.notify()
             return
         decoded = decoded_page(response)
-        verdict = classify_page(decoded.text, response.status)
+        verdict = binary_verdict(response.body) or classify_page(decoded.text, response.status)
         if not verdict.kind.is_content:
             job.fail(real_url, FailureKind.of_page(verdict.kind), verdict.reason, list_page=True)
             return
@@ -334,6 +334,10 @@ class SourcesSpider(scrapy.Spider):
             job.rechecked_unchanged(response.meta["doc_key"])
             return
         job.stats["details_fetched"] += 1
+        binary = binary_verdict(response.body)
+        if binary is not None:  # a file where a page was listed: recorded, never garbage text
+            job.fail(item.url, FailureKind.BINARY, binary.reason, doc_key=response.meta["doc_key"])
+            return
         page = decoded_page(response)
         if response.status == 200:
             try:
