@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import timedelta, timezone
 from typing import Any
 
 from loguru import logger
 
-# China keeps no daylight saving time, so a fixed offset is Asia/Shanghai exactly (and loguru's
-# "Z" token needs an offset it can read without a date, which zoneinfo does not give).
-BEIJING = timezone(timedelta(hours=8), "CST")
+from storage.times import BEIJING
+
+# A fixed offset (storage.times): loguru's "Z" token needs an offset it can read without a
+# date, which zoneinfo does not give.
 
 LINE_FORMAT = "<green>{time:YYYY-MM-DD HH:mm:ss Z}</green> <level>{level: <7}</level> {message}"
 

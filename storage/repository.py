@@ -33,6 +33,7 @@ from storage.models import (
     SourceHealth,
 )
 from storage.source_health import HealthState, RunResult, next_health
+from storage.times import beijing_iso
 
 
 @dataclass
@@ -355,7 +356,7 @@ def _write_alert(
     )
     session.add(alert)
     session.flush()
-    alert.payload = {**payload, "alert_id": alert.id, "created_at": now.isoformat()}
+    alert.payload = {**payload, "alert_id": alert.id, "created_at": beijing_iso(now)}
     for channel, due_at in alerts.route(alert.payload):
         session.add(
             Delivery(
@@ -568,12 +569,12 @@ class DocumentStore:
                     latest.pop(row.source_id, None)
                     latest[row.source_id] = row
                 ordered = sorted(latest.values(), key=lambda r: r.id)
-                pairs = sorted((r.source_id, r.since.isoformat()) for r in ordered)
+                pairs = sorted((r.source_id, beijing_iso(r.since)) for r in ordered)
                 key = idempotency_key(event, *(part for pair in pairs for part in pair))
                 first = ordered[0]
                 health: dict[str, Any] = dict(first.health)
                 if len(ordered) > 1:
-                    health["since"] = min(r.since for r in ordered).isoformat()
+                    health["since"] = beijing_iso(min(r.since for r in ordered))
                     health["failures_in_a_row"] = max(
                         int(r.health.get("failures_in_a_row") or 0) for r in ordered
                     )
@@ -894,7 +895,7 @@ def _update_health(
             "state": state.state,
             "detail": run.detail or state.detail,
             "failures_in_a_row": state.failures_in_a_row,
-            "since": state.since.isoformat(),
+            "since": beijing_iso(state.since),
         }
         connection.execute(
             insert(cast(Table, PendingHealthEvent.__table__)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, get_type_hints
 
@@ -190,3 +190,28 @@ def test_alerts_written_through_storage_are_valid_webhook_bodies(
     for payload in payloads:
         VALIDATOR.validate(_body([payload]))
     VALIDATOR.validate(_body(payloads))  # a digest
+
+
+def test_the_instants_in_alerts_are_beijing_time_with_their_offset(
+    store: DocumentStore, alerting: Alerting
+) -> None:
+    """created_at and health.since are the moments they were recorded, said in Beijing time
+    (+08:00), as the schema describes; published_at stays the page's own local time."""
+    before = datetime.now(UTC)
+    store.save_many([_award()], alerting)
+    for _ in range(3):
+        store.record_health(
+            "gansu-procurement", RunResult("failed", 0, "timeout"), alerting, failures_in_a_row=3
+        )
+    store.flush_health_events(alerting)
+    payloads = {alert.payload["event"]: alert.payload for _, alert in store.deliveries()}
+    stamps = [payloads["document.new"]["created_at"], payloads["source.failing"]["created_at"]]
+    stamps.append(payloads["source.failing"]["health"]["since"])
+    for stamp in stamps:
+        assert stamp.endswith("+08:00"), stamp
+        moment = datetime.fromisoformat(stamp)
+        assert abs((moment - before).total_seconds()) < 60, (stamp, before)
+    published = payloads["document.new"]["document"]["published_at"]
+    assert published is not None and "+" not in published
+    description = SCHEMA["$defs"]["local_datetime"]["description"]
+    assert "+08:00" in description and "created_at" in description

@@ -830,7 +830,10 @@ def test_html_templates_are_autoescaped_and_text_templates_are_not() -> None:
 def test_filters_format_dates_amounts_and_keyword_marks() -> None:
     assert cn_date("2026-11-25T16:20:00") == "2026年11月25日"
     assert cn_date("2026-01-05") == "2026年1月5日" and cn_date(None) == ""
-    assert cn_datetime("2026-11-26T06:00:00") == "2026年11月26日 06:00"
+    assert cn_datetime("2026-11-26T06:00:00") == "2026年11月26日 06:00（北京时间）"
+    assert cn_datetime("2026-11-26T06:00:00+08:00") == "2026年11月26日 06:00（北京时间）"
+    assert cn_datetime("2026-11-25T22:20:00+00:00") == "2026年11月26日 06:20（北京时间）"
+    assert cn_date("2026-11-25T22:20:00+00:00") == "2026年11月26日"
     assert yuan("1280000.00") == "1,280,000.00 元" and yuan("580000") == "580,000.00 元"
     assert yuan(None) == "" and yuan("详见附件") == "详见附件"
     assert shorten("一二三四五", 4) == "一二三…" and shorten("一二三", 4) == "一二三"

@@ -29,6 +29,7 @@ from crawler.match.topics import Topic
 from spiders.provinces import by_code_unchecked
 from spiders.registry import Source
 from storage.repository import DocumentRecord, utcnow
+from storage.times import beijing_iso
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -159,7 +160,7 @@ class Alerting:
                 "state": "degraded" if event == "service.degraded" else "ok",
                 "detail": detail,
                 "failures_in_a_row": 0,
-                "since": since.isoformat(),
+                "since": beijing_iso(since),
             },
         }
 

@@ -9,7 +9,7 @@ retry renders exactly what was true when the document was seen. Schema (version 
                | "source.empty" | "source.recovered" | "service.degraded" | "service.recovered",
       "idempotency_key": "<32 hex>",   # same for every retry and channel of this alert
       "alert_id": 123,
-      "created_at": "2026-11-26T19:45:00",
+      "created_at": "2026-11-26T19:45:00+08:00",
       "topic": "blockchain" | null, "topic_label": "区块链" | null,
       "province": {"code": "620000", "name": "甘肃省"},
       "source": {"id": "gansu-policy", "name": "…", "kind": "policy"},
@@ -35,7 +35,9 @@ a problem (``health.detail``, e.g. a registry file that does not load; the servi
 running on what it had); ``service.recovered`` that it is gone. Their ``source`` is
 ``{"id": "govwatch", "name": "govwatch 服务", "kind": "service"}`` and ``province`` is 全国.
 
-Amounts are decimal strings in yuan; dates are ISO 8601 in Beijing local time.
+Amounts are decimal strings in yuan. Times are ISO 8601 in Beijing time: the instants govwatch
+records (``created_at``, ``health.since``) with their offset (``+08:00``), the times read from
+a page (``document.published_at``) as the page gives them, Beijing local time without offset.
 """
 
 from __future__ import annotations
@@ -157,7 +159,7 @@ def sample_payload(event: str = "document.new") -> AlertPayload:
             "state": "ok" if state == "recovered" else state,
             "detail": None if state == "recovered" else "连续 3 次抓取失败：HTTP 503",
             "failures_in_a_row": 3 if event in ("source.failing", "source.blocked") else 0,
-            "since": "2026-11-26T06:00:00",
+            "since": "2026-11-26T06:00:00+08:00",
         }
     if event in SERVICE_EVENTS:
         payload["province"], payload["source"] = NATIONWIDE.copy(), SERVICE_SOURCE.copy()
@@ -167,7 +169,7 @@ def sample_payload(event: str = "document.new") -> AlertPayload:
             "Expected '=' after a key in a key/value pair (at line 12, column 8); "
             "still running the last good registry",
             "failures_in_a_row": 0,
-            "since": "2026-11-26T06:00:00",
+            "since": "2026-11-26T06:00:00+08:00",
         }
     return payload
 
@@ -183,7 +185,7 @@ def sample_grouped_payload(event: str = "source.failing") -> AlertPayload:
         "state": "failing",
         "detail": first,
         "failures_in_a_row": 3,
-        "since": "2026-11-26T06:00:00",
+        "since": "2026-11-26T06:00:00+08:00",
         "count": 3,
         "sources": [
             {
@@ -194,7 +196,7 @@ def sample_grouped_payload(event: str = "source.failing") -> AlertPayload:
                 "state": "failing",
                 "detail": first,
                 "failures_in_a_row": 3,
-                "since": "2026-11-26T06:00:00",
+                "since": "2026-11-26T06:00:00+08:00",
             },
             {
                 "source_id": "chongqing-policy",
@@ -204,7 +206,7 @@ def sample_grouped_payload(event: str = "source.failing") -> AlertPayload:
                 "state": "failing",
                 "detail": "connection: Connection refused",
                 "failures_in_a_row": 3,
-                "since": "2026-11-26T06:01:00",
+                "since": "2026-11-26T06:01:00+08:00",
             },
             {
                 "source_id": "national-work-report",
@@ -214,7 +216,7 @@ def sample_grouped_payload(event: str = "source.failing") -> AlertPayload:
                 "state": "failing",
                 "detail": None,
                 "failures_in_a_row": 3,
-                "since": "2026-11-26T06:02:00",
+                "since": "2026-11-26T06:02:00+08:00",
             },
         ],
     }
@@ -237,7 +239,7 @@ def _sample_document(event: str) -> AlertPayload:
         "event": event,
         "idempotency_key": "0" * 24 + "5a4d91e2",
         "alert_id": 0,
-        "created_at": "2026-11-26T09:30:00",
+        "created_at": "2026-11-26T09:30:00+08:00",
         "topic": "blockchain",
         "topic_label": "区块链",
         "province": {"code": "620000", "name": "甘肃省"},

@@ -48,6 +48,7 @@ from markupsafe import Markup, escape
 
 from crawler.alerts.payload import AlertPayload, sample_grouped_payload, sample_payload
 from spiders.errors import UserError
+from storage.times import BEIJING
 
 DEFAULT_DIR = Path(__file__).with_name("templates")
 # Every template a channel renders; ``Templates.check`` renders each against sample alerts.
@@ -90,15 +91,17 @@ _MARKED = re.compile(f"{MARK_OPEN}([^{MARK_OPEN}{MARK_CLOSE}]+){MARK_CLOSE}")
 
 
 def _as_datetime(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
+    """A date or time as Beijing time: aware values are converted, naive ones are (pages' own
+    times are Beijing local)."""
     if isinstance(value, str) and value.strip():
         try:
-            return datetime.fromisoformat(value.strip())
+            value = datetime.fromisoformat(value.strip())
         except ValueError:
             return None
+    if isinstance(value, datetime):
+        return value.astimezone(BEIJING) if value.tzinfo is not None else value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
     return None
 
 
@@ -111,11 +114,11 @@ def cn_date(value: Any) -> str:
 
 
 def cn_datetime(value: Any) -> str:
-    """``2026-11-25T16:20:00`` → ``2026年11月25日 16:20``; empty for None."""
+    """``2026-11-25T16:20:00`` → ``2026年11月25日 16:20（北京时间）``; empty for None."""
     moment = _as_datetime(value)
     if moment is None:
         return "" if value is None else str(value)
-    return f"{cn_date(moment)} {moment:%H:%M}"
+    return f"{cn_date(moment)} {moment:%H:%M}（北京时间）"
 
 
 def yuan(value: Any) -> str:
