@@ -152,6 +152,11 @@ class ServiceSettings(BaseModel):
         16, ge=1, le=256, description="crawls one worker's engine runs at once"
     )
     http_host: str = "127.0.0.1"
+    token_env: str = Field(
+        "GOVWATCH_SERVICE_TOKEN",
+        description="environment variable holding the token POST /jobs needs (required "
+        "when http_host is not a loopback address)",
+    )
     http_port: int = Field(8420, ge=0, le=65535, description="health, metrics, queued crawls")
     crawl_timeout: float = Field(1800, gt=0, description="a crawl running longer is ended")
     visibility_timeout: float = Field(3600, gt=0, description="a dead worker's job is retaken")
@@ -240,6 +245,11 @@ class Settings(BaseSettings):
         if path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
+
+    @property
+    def service_token(self) -> str | None:
+        """The token state-changing requests to the service need (from ``service.token_env``)."""
+        return os.environ.get(self.service.token_env) or None
 
     @property
     def effective_database_url(self) -> str:

@@ -36,9 +36,18 @@ def queue_in_service(settings: Settings, source_ids: list[str]) -> None:
         service = settings.service
         url = f"http://{service.http_host}:{service.http_port}/jobs"
         body = json.dumps({"source_ids": source_ids}).encode()
-        request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        if settings.service_token is not None:
+            headers["Authorization"] = f"Bearer {settings.service_token}"
+        request = urllib.request.Request(url, body, headers)
         try:
             urllib.request.urlopen(request, timeout=10).read()
+        except urllib.error.HTTPError as exc:
+            answer = exc.read().decode("utf-8", "replace")[:200]
+            hint = f" (set ${service.token_env})" if exc.code == 401 else ""
+            raise UserError(
+                f"the service at {url} refused: HTTP {exc.code} {answer}{hint}"
+            ) from None
         except (urllib.error.URLError, OSError) as exc:
             raise UserError(f"no service answers at {url} ({exc}); start `govwatch run`") from None
     out.print(f"queued {len(source_ids)} crawls in the service: {', '.join(source_ids)}")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import hmac
+import ipaddress
 import random
 import socket
 import threading
@@ -429,6 +431,12 @@ class Service:
 
     def _start_http(self) -> None:
         service = self.settings.service
+        if self.settings.service_token is None and not is_loopback(service.http_host):
+            raise UserError(
+                f"service.http_host: {service.http_host} is not a loopback address, so POST /jobs "
+                f"would be open to the network: set a token in ${service.token_env} "
+                "(service.token_env), or keep http_host = 127.0.0.1"
+            )
         ready = threading.Event()
         self._loop = asyncio.new_event_loop()
 
@@ -582,7 +590,18 @@ class Service:
             logger.warning("metrics not refreshed: {}", exc)
 
     async def _jobs(self, request: web.Request) -> web.Response:
-        """``POST /jobs {"source_ids": [...]}``: queue crawls now (``crawl --via-service``)."""
+        """``POST /jobs {"source_ids": [...]}``: queue crawls now (``crawl --via-service``).
+
+        With a token configured the request must carry it (``Authorization: Bearer …``). Only
+        ``application/json`` is taken: a web page cannot send that to another site without
+        the browser asking first (CORS), so no page a user visits can queue crawls."""
+        token = self.settings.service_token
+        if token is not None and not hmac.compare_digest(
+            request.headers.get("Authorization", "").encode(), f"Bearer {token}".encode()
+        ):
+            return web.json_response({"error": "a valid bearer token is required"}, status=401)
+        if request.content_type != "application/json":
+            return web.json_response({"error": "send application/json"}, status=415)
         try:
             body = await request.json()
             ids = [str(i) for i in body["source_ids"]]
@@ -647,3 +666,13 @@ def _first_run_after_edit(schedule: Schedule, was_due: datetime | None, now: dat
     """
     first = schedule.trigger.get_next_fire_time(None, now) or now
     return min(first, was_due) if was_due is not None else first
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or address to listen on) is only reachable from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

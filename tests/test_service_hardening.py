@@ -22,6 +22,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,6 +36,7 @@ from loguru import logger
 from sqlalchemy import inspect, select
 
 from crawler.config import load_settings
+from crawler.logs import setup_logging
 from replica import ReplicaThread
 from scheduler.service import Service
 from spiders.registry import load_registry
@@ -412,3 +415,89 @@ def test_an_outage_crawled_by_the_service_is_one_grouped_alert_and_one_warning(
     [warning] = [line for line in lines if "sources failing" in line]
     first = health["sources"][0]["source_id"]
     assert f"3 sources failing: {first}, " in warning and "; first error: " in warning
+
+
+# -- security -------------------------------------------------------------------------------
+
+TOKEN = "s3rvice-t0ken-for-tests"
+ROBOT_TOKEN = "r0bot-access-t0ken"  # DingTalk-style: the secret is in the webhook's URL
+
+
+def post_jobs(service: Service, body: bytes, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(f"{service.http_url}/jobs", body, headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def test_run_refuses_a_non_loopback_address_without_a_token(tmp_path: Path) -> None:
+    env = base_env(tmp_path, GOVWATCH_SERVICE__HTTP_HOST="0.0.0.0")
+    assert_one_line_refusal(
+        run_service(env), "service.http_host: 0.0.0.0", "$GOVWATCH_SERVICE_TOKEN"
+    )
+
+
+def test_post_jobs_needs_the_token_and_json_and_crawl_via_service_sends_it(
+    service_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOVWATCH_SERVICE_TOKEN", TOKEN)
+    service = Service(load_settings())
+    service.start()
+    try:
+        wait_for(lambda: ready(service)[0] == 200, 10, "the service to be ready")
+        body = json.dumps({"source_ids": ["gansu-policy"]}).encode()
+        as_json = {"Content-Type": "application/json"}
+        assert post_jobs(service, body, as_json) == 401
+        assert post_jobs(service, body, {**as_json, "Authorization": "Bearer wrong"}) == 401
+        good = {"Authorization": f"Bearer {TOKEN}"}
+        assert post_jobs(service, body, {**good, "Content-Type": "text/plain"}) == 415
+        assert post_jobs(service, body, {**good, **as_json}) == 202
+        port = urlsplit(service.http_url).port
+        env = {**os.environ, "GOVWATCH_SERVICE__HTTP_PORT": str(port)}
+        via = [sys.executable, "-m", "crawler", "crawl", "-s", "gansu-policy", "--via-service"]
+        done = subprocess.run(via, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and "queued 1 crawls" in done.stdout, done.stderr
+        del env["GOVWATCH_SERVICE_TOKEN"]
+        done = subprocess.run(via, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+        assert_one_line_refusal(done, "HTTP 401", "$GOVWATCH_SERVICE_TOKEN")
+    finally:
+        service.stop()
+
+
+def test_secrets_never_reach_the_log(
+    service_env: dict[str, str], hook: WebhookReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The webhook's signing secret and the service token, with every log line kept (DEBUG,
+    Scrapy's and the libraries' included), through a start, an alert delivered and a stop."""
+    monkeypatch.setenv("GOVWATCH_SERVICE_TOKEN", TOKEN)
+    channels = json.loads(service_env["GOVWATCH_CHANNELS"])
+    dead_robot = f"http://127.0.0.1:{free_port()}/robot/send?access_token={ROBOT_TOKEN}"
+    channels.append({"name": "robot", "type": "webhook", "url": dead_robot})
+    monkeypatch.setenv("GOVWATCH_CHANNELS", json.dumps(channels))
+    lines: list[str] = []
+    setup_logging("DEBUG")
+    sink = logger.add(lambda message: lines.append(str(message)), level="TRACE")
+    gansu = Path(service_env["GOVWATCH_REGISTRY_DIR"]) / "gansu.toml"
+    service = Service(load_settings())
+    service.start()
+    try:
+        wait_for(lambda: ready(service)[0] == 200, 10, "the service to be ready")
+        gansu.write_text("[[source]", encoding="utf-8")  # a degraded alert, delivered
+        wait_for(lambda: "service.degraded" in hook_events(hook), 10, "the degraded alert")
+        wait_for(lambda: bool(robot_error(service)), 10, "the robot channel to fail once")
+    finally:
+        service.stop()
+        logger.remove(sink)
+        setup_logging("WARNING")
+    assert len(lines) > 10
+    text = "\n".join(lines)
+    assert SECRET not in text and TOKEN not in text and ROBOT_TOKEN not in text
+    error = robot_error(service)
+    assert error and ROBOT_TOKEN not in error, error  # shown by `govwatch alerts list`
+
+
+def robot_error(service: Service) -> str | None:
+    errors = [d.last_error for d, _ in service.store.deliveries() if d.channel == "robot"]
+    return errors[0] if errors else None
