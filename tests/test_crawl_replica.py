@@ -172,3 +172,25 @@ def test_an_unreachable_site_fails_the_run_and_stores_nothing(
     assert result.returncode == 1
     assert {s["status"] for s in result.json["sources"]} == {"failed"}
     assert stored_documents(database_url) == {}
+
+
+def test_documents_beyond_a_sources_page_limit_are_said_to_be_unread_not_silently_missed(
+    replica: ReplicaThread, database_url: str, tmp_path: Path
+) -> None:
+    """zhejiang-policy reads one list page (max_pages = 1 in the registry) of a column the
+    replica serves on two requests: the other documents are not stored, and the crawl says why."""
+    result = crawl(replica, database_url, tmp_path, "-s", "zhejiang-policy")
+    assert result.returncode == 0, result.stderr
+    [summary] = result.json["sources"]
+    stored = stored_documents(database_url)
+    expected = truth(replica, "zhejiang-policy")
+    unread = [d for d in expected if d["real_url"] not in stored]
+    assert unread and len(stored) == summary["stats"]["documents_new"] == 15
+    assert summary["stats"]["list_pages_beyond_limit"] >= 1
+    text = run_govwatch(  # the same first crawl, as a person reads it
+        ["crawl", "-s", "zhejiang-policy", "--no-notify"],
+        replica_url=replica.base_url,
+        database_url=f"sqlite:///{tmp_path / 'text.sqlite3'}",
+        data_dir=tmp_path,
+    )
+    assert "zhejiang-policy (1 list page more, limit 1)" in " ".join(text.stdout.split())

@@ -150,7 +150,23 @@ def _print_found(jobs: list[SourceCrawl], topic: str, label: str) -> None:
             out.print(
                 hits_table(documents, topic, f"new or changed documents that mention {label}")
             )
+    limited = [job for job in jobs if job.stats["list_pages_beyond_limit"]]
+    if limited:
+        out.print(
+            f"{len(limited)} sources have list pages beyond their page limit, not read: "
+            + ", ".join(
+                f"{job.source.id} ({_pages(job.stats['list_pages_beyond_limit'])} more, "
+                f"limit {job.max_pages})"
+                for job in limited[:10]
+            )
+            + ("…" if len(limited) > 10 else "")
+            + " (raise max_pages in the source or crawl.max_pages to read them)"
+        )
     print_failures(err, jobs)
+
+
+def _pages(count: int) -> str:
+    return f"{count} list page{'s' if count != 1 else ''}"
 
 
 @app.command()

@@ -306,6 +306,10 @@ class SourcesSpider(scrapy.Spider):
             return
         next_index = index + 1
         if next_index >= job.max_pages:
+            more = listing.next_request is not None or (listing.total_pages or 0) > next_index
+            if more:  # what is listed there is not read: said, not silently missed
+                left = (listing.total_pages or next_index + 1) - next_index
+                job.stats["list_pages_beyond_limit"] += left
             return
         entry = response.meta["entry"]
         if listing.next_request is not None:
