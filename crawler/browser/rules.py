@@ -64,12 +64,14 @@ _CJK_MARKERS = tuple(
 )
 SMALL_BODY = 2048  # below this, classifying costs nothing
 
-_EMPTY_LIST = re.compile(r"<(ul|ol|tbody)\b[^>]*>\s*</\1\s*>", re.I)
+# Attribute runs are bounded ({0,2000}): an unbounded [^>]* over openers never closed is
+# quadratic, and no real tag is that long.
+_EMPTY_LIST = re.compile(r"<(ul|ol|tbody)\b[^>]{0,2000}>\s*</\1\s*>", re.I)
 _EMPTY_LIST_DIV = re.compile(
-    r"<(div|section)\b[^>]*\b(?:id|class)\s*=\s*[\"'][^\"']*list[^\"']*[\"'][^>]*>\s*</\1\s*>",
+    r"<(div|section)\b[^>]{0,2000}?\b(?:id|class)\s*=\s*[\"'][^\"'>]{0,500}list[^\"'>]{0,500}[\"']"
+    r"[^>]{0,2000}>\s*</\1\s*>",
     re.I,
 )
-_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 _DOM_WRITERS = re.compile(
     r"innerHTML|appendChild|insertAdjacentHTML|document\.write|\.append\(|\.html\(|"
     r"fetch\(|XMLHttpRequest|\$\.(?:ajax|get|post|getJSON)\b|\.load\(",
@@ -111,7 +113,7 @@ def script_built_list(html: str) -> str | None:
     if empty is None:
         return None
     external = False
-    for attributes, code in _SCRIPT.findall(html):
+    for attributes, code in _scripts(html):
         if _DATA_SCRIPT.search(attributes):
             continue
         if "src" in attributes.lower():
@@ -213,3 +215,23 @@ class CookieStore:
 def _parse_cookie_header(header: str | None) -> dict[str, str]:
     pairs = (part.split("=", 1) for part in (header or "").split(";") if "=" in part)
     return {name.strip(): value.strip() for name, value in pairs}
+
+
+def _scripts(html: str) -> list[tuple[str, str]]:
+    """(attributes, code) of each ``<script>``, found with ``str.find`` in one pass (a lazy
+    ``<script…>(.*?)</script>`` regex is quadratic over scripts never closed)."""
+    lower = html.lower()
+    found: list[tuple[str, str]] = []
+    position = 0
+    while (start := lower.find("<script", position)) >= 0:
+        after = start + len("<script")
+        if after < len(lower) and lower[after].isalnum():
+            position = after
+            continue
+        tag_end = lower.find(">", after)
+        closing = lower.find("</script", tag_end) if tag_end >= 0 else -1
+        if closing < 0:
+            break
+        found.append((html[after:tag_end], html[tag_end + 1 : closing]))
+        position = closing + len("</script")
+    return found

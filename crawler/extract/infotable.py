@@ -12,6 +12,8 @@ import re
 
 from bs4 import BeautifulSoup, Tag
 
+from crawler.extract.soup import read_markup
+
 # Canonical field → labels sites use for it (after removing all spacing).
 LABELS: dict[str, tuple[str, ...]] = {
     "index_number": ("索引号",),
@@ -31,7 +33,7 @@ _INLINE_CELLS = ("span", "div", "p", "b", "strong", "label", "em")
 # The label part of "label：value" within one cell.
 _INLINE = re.compile(r"^([^：:]{2,12})[：:](.*)$", re.S)
 
-_GAP = r"(?:[\s\u3000\u2002\u2003\u00a0]|&[a-z]+;|<[^>]*>)*"
+_GAP = r"(?:[\s\u3000\u2002\u2003\u00a0]|&[a-z]+;|<[^>]{0,300}>)*"
 # A label as it stands at the start of a text node, spaced out or not (索　引　号, 文&ensp;号).
 LABEL_AT_START = re.compile(
     r"^[\s\u3000\u2002\u2003\u00a0]*(?:"
@@ -67,7 +69,7 @@ def _leaf_cells(soup: BeautifulSoup, names: tuple[str, ...]) -> list[Tag]:
 
 def read_info_table(fragment_html: str) -> dict[str, str]:
     """Canonical field → value read from the HTML of a metadata table (or its container)."""
-    soup = BeautifulSoup(fragment_html, "lxml")
+    soup = read_markup(fragment_html)
     cells = _leaf_cells(soup, _STRUCTURAL_CELLS)
     if len(cells) < 2:
         cells = _leaf_cells(soup, _INLINE_CELLS)

@@ -64,9 +64,7 @@ _CONTAINER_XPATHS = tuple(
 )
 _MIN_BODY_CHARS = 30
 _GENERIC_MAX_CHARS = 200_000
-_HANWEB_BODY = re.compile(
-    r"<!--ZJEG_RSS\.content\.begin-->(.*?)<!--ZJEG_RSS\.content\.end-->", re.S
-)
+_HANWEB_BEGIN, _HANWEB_END = "<!--ZJEG_RSS.content.begin-->", "<!--ZJEG_RSS.content.end-->"
 _BLOCK_TAGS = {
     "p",
     "div",
@@ -100,7 +98,7 @@ _DOC_NUMBER_LINE = re.compile(
     r"^\s*([\u4e00-\u9fa5A-Za-z]{1,12}\s*[〔［\[【(（]\s*(?:19|20)\d{2}\s*[〕］\]】)）]\s*\d{1,4}\s*号)\s*$",
     re.M,
 )
-_PROCESSING_INSTRUCTIONS = re.compile(r"<\?[^>]*>")
+_PROCESSING_INSTRUCTIONS = re.compile(r"<\?[^>]{0,2000}>")  # bounded: never quadratic
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|-)\s*")
 _META_DATE_KEYS = ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "pubtime")
 _GENERATION_TIME = re.compile(r"页面生成时间\s*(.+)")
@@ -304,10 +302,10 @@ def _info_table(tree: lxml.html.HtmlElement) -> dict[str, str]:
 def _body_container(
     tree: lxml.html.HtmlElement, html: str
 ) -> tuple[lxml.html.HtmlElement | None, str]:
-    hanweb = _HANWEB_BODY.search(html)
-    if hanweb:
+    hanweb = _between(html, _HANWEB_BEGIN, _HANWEB_END)
+    if hanweb is not None:
         # Word-pasted bodies carry <?xml:namespace …/> instructions that lxml keeps as text.
-        inner = _PROCESSING_INSTRUCTIONS.sub("", hanweb.group(1))
+        inner = _PROCESSING_INSTRUCTIONS.sub("", hanweb)
         fragment = lxml.html.fragment_fromstring(inner, create_parent="div")
         etree.strip_elements(fragment, *_DROP_TAGS, with_tail=False)
         return fragment, "hanweb:ZJEG_RSS.content"
@@ -323,6 +321,15 @@ def _body_container(
                 short = (element, css)
     # A short body (a one-line notice) stays the body: the page around it is not the document.
     return short
+
+
+def _between(text: str, begin: str, end: str) -> str | None:
+    """The text between the first ``begin`` and the ``end`` after it, if both are there."""
+    start = text.find(begin)
+    if start < 0:
+        return None
+    stop = text.find(end, start + len(begin))
+    return text[start + len(begin) : stop] if stop >= 0 else None
 
 
 def _block_text(element: lxml.html.HtmlElement) -> str:

@@ -96,9 +96,8 @@ class PageVerdict:
     reason: str
 
 
-_TAGS = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->|<[^>]+>", re.S | re.I)
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S | re.I)
-_RUISHU_META = re.compile(r"<meta\b[^>]*\br=[\"']?m[\"']?[^>]*>", re.I)
+_SPACE_RUNS = re.compile(r"\s+")
+_RUISHU_META = re.compile(r"<meta\b[^>]{0,4000}?\br=[\"']?m[\"']?[^>]{0,4000}>", re.I)
 _RUISHU_SCRIPT = re.compile(r"\$_(?:ts|ss)\s*=\s*window\[")
 _JSL = re.compile(r"__jsl_clearance|_jsl_clearance_s")
 _WAF_MARKERS = ("Just a moment", "请稍候", "安全验证", "访问异常", "wzws_cid", "WZWS", "滑动验证")
@@ -113,8 +112,53 @@ SMALL_PAGE_CHARS = 300
 
 
 def visible_text(html: str) -> str:
-    """Rough visible text of a page (scripts, styles, comments and tags removed)."""
-    return re.sub(r"\s+", " ", _TAGS.sub(" ", html)).strip()
+    """Rough visible text of a page (scripts, styles, comments and tags removed).
+
+    One pass with ``str.find``: a lazy regex (``<!--.*?-->``) over a page of openers never
+    closed is quadratic (minutes for 160 KB of ``<!--``)."""
+    lower = html.lower()
+    parts: list[str] = []
+    position, size = 0, len(html)
+    while (opening := html.find("<", position)) >= 0:
+        parts.append(html[position:opening])
+        parts.append(" ")
+        resumed = _after_markup(html, lower, opening, size)
+        if resumed < 0:  # a "<" that opens nothing is text
+            parts.append("<")
+            resumed = opening + 1
+        position = resumed
+    parts.append(html[position:])
+    return _SPACE_RUNS.sub(" ", "".join(parts)).strip()
+
+
+def _after_markup(html: str, lower: str, opening: int, size: int) -> int:
+    """Where the text resumes after the markup at ``opening``; -1 when it is no markup."""
+    if html.startswith("<!--", opening):
+        end = html.find("-->", opening + 4)
+        return size if end < 0 else end + 3  # an unclosed comment hides the rest
+    for element in ("script", "style"):
+        name_end = opening + 1 + len(element)
+        if lower.startswith(element, opening + 1) and (
+            name_end >= size or not lower[name_end].isalnum()
+        ):
+            closing = lower.find(f"</{element}", name_end)
+            if closing < 0:
+                return size
+            end = html.find(">", closing)
+            return size if end < 0 else end + 1
+    end = html.find(">", opening + 1)
+    return -1 if end < 0 or end == opening + 1 else end + 1
+
+
+def page_title(html: str) -> str:
+    """The text of the page's first ``<title>`` (found with ``str.find``, in linear time)."""
+    lower = html.lower()
+    start = lower.find("<title")
+    if start < 0:
+        return ""
+    opened = lower.find(">", start)
+    closing = lower.find("</title", opened) if opened >= 0 else -1
+    return html[opened + 1 : closing] if closing >= 0 else ""
 
 
 # What a file's first bytes say it is (the common formats a page URL can answer with).
@@ -155,8 +199,7 @@ def classify_page(html: str, status: int = 200) -> PageVerdict:
     stripped = html.lstrip()
     if stripped[:1] in ("{", "["):
         return PageVerdict(PageKind.JSON, "JSON data, not an HTML page")
-    title_match = _TITLE.search(html)
-    title = visible_text(title_match.group(1)) if title_match else ""
+    title = visible_text(page_title(html))
     text = visible_text(html)
     small = len(text) < SMALL_PAGE_CHARS
 

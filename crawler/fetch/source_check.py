@@ -35,6 +35,7 @@ from crawler.extract.page_kinds import REFUSALS, FailureKind, classify_page
 from crawler.fetch.identity import ACCEPT_LANGUAGE
 from crawler.fetch.mirror import Mirror
 from spiders.adapters import ADAPTERS, PageRequest
+from spiders.adapters.base import PARSE_ERRORS
 from spiders.registry import Source
 
 
@@ -152,7 +153,7 @@ async def _check_one(
                 )
             try:
                 listing = adapter.parse_list(page.url, text)
-            except (ValueError, KeyError, TypeError) as exc:
+            except PARSE_ERRORS as exc:
                 return SourceCheck(
                     source.id,
                     PARSE_FAILED,

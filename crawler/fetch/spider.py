@@ -39,6 +39,7 @@ from crawler.fetch.responses import header
 from crawler.fetch.scrapy_settings import CHALLENGE_STATUSES
 from crawler.fetch.source_crawl import JOB, job_of
 from spiders.adapters import ListItem, ListPage, PageRequest
+from spiders.adapters.base import PARSE_ERRORS
 from storage.repository import (
     AttachmentRecord,
     ListPageState,
@@ -234,7 +235,7 @@ class SourcesSpider(scrapy.Spider):
             return
         try:
             listing = job.adapter.parse_list(real_url, decoded.text)
-        except (ValueError, KeyError, TypeError) as exc:  # JSON or markup not as the family's
+        except PARSE_ERRORS as exc:  # JSON or markup not as the family's
             job.fail(
                 real_url, FailureKind.PARSE_FAILED, f"{type(exc).__name__}: {exc}", list_page=True
             )
@@ -346,7 +347,7 @@ class SourcesSpider(scrapy.Spider):
         if response.status == 200:
             try:
                 converted = job.adapter.detail_html(item, page.text)
-            except (ValueError, KeyError, TypeError) as exc:
+            except PARSE_ERRORS as exc:
                 job.fail(item.url, FailureKind.PARSE_FAILED, f"detail: {type(exc).__name__}: {exc}")
                 return
             if converted is not None:  # a JSON detail answer, as the page it stands for

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from bs4 import BeautifulSoup, Tag
 from loguru import logger
 
+from crawler.extract.soup import read_markup
 from crawler.procurement.amounts import Amount, narrow, parse_amount, unit_multiplier
 from spiders.dates import parse_date
 
@@ -456,7 +457,7 @@ class _Doc:
     @property
     def soup(self) -> BeautifulSoup | None:
         if self.html and self._soup is None:
-            self._soup = BeautifulSoup(self.html, "lxml")
+            self._soup = read_markup(self.html)
         return self._soup
 
 
@@ -988,7 +989,7 @@ def _summary_pairs(doc: _Doc) -> list[_Pair]:
 
 def _html_text(html: str) -> str:
     """Plain text of a page, one line per block and table row, cells separated by tabs."""
-    soup = BeautifulSoup(html, "lxml")
+    soup = read_markup(html)
     for tag in soup(["script", "style"]):
         tag.decompose()
     for cell in soup.find_all(["td", "th"]):

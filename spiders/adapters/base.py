@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 
+from lxml.etree import LxmlError
+
 ADAPTERS: dict[str, type[ListAdapter]] = {}
 A = TypeVar("A", bound="type[ListAdapter]")
 
@@ -92,6 +94,19 @@ class ListPage:
     total_pages: int | None = None
     next_request: PageRequest | None = None
     refused: tuple[str, str] | None = None  # (page kind, reason), e.g. ("rate_limited", "…")
+
+
+# What reading an answer that is not as the family's raises: the crawl records these as
+# ``parse_failed`` (the site answered something else), not as a bug of ours. Markup libxml2
+# cannot read at all, and nesting deeper than the parsers recurse, are the site's doing too.
+PARSE_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    RecursionError,
+    LxmlError,
+)
 
 
 class AdapterOptionsError(ValueError):

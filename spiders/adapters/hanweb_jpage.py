@@ -15,7 +15,6 @@ import lxml.html
 from spiders.adapters.base import ListAdapter, ListItem, ListPage, PageRequest, register
 from spiders.links import dated_links
 
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*[:=]\s*(\d+)", re.I)
 _ARTICLE = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_(\d+)\.html")
 SCREENS_PER_REQUEST = 3
@@ -55,7 +54,7 @@ class HanwebJpageAdapter(ListAdapter):
 
     def parse_list(self, url: str, text: str) -> ListPage:
         page = ListPage()
-        records = "".join(_RECORD.findall(text))
+        records = "".join(_cdata_records(text))
         if records:
             fragment = lxml.html.fragment_fromstring(records, create_parent="ul")
             for link in dated_links(fragment, url, require_date=False):
@@ -67,3 +66,21 @@ class HanwebJpageAdapter(ListAdapter):
             records_total = int(total.group(1) or total.group(2))
             page.total_pages = 1 + math.ceil(records_total / (SCREENS_PER_REQUEST * self.perpage))
         return page
+
+
+def _cdata_records(text: str) -> list[str]:
+    """The CDATA of each ``<record>``, in one pass (a lazy regex over an answer of unclosed
+    records is quadratic: 40 s for 600 KB)."""
+    records: list[str] = []
+    position = 0
+    while (start := text.find("<record>", position)) >= 0:
+        opening = text.find("<![CDATA[", start)
+        if opening < 0:
+            break
+        closing = text.find("]]>", opening)
+        if closing < 0:
+            break
+        if not text[start + len("<record>") : opening].strip():
+            records.append(text[opening + len("<![CDATA[") : closing])
+        position = closing + 3
+    return records
