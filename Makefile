@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export GOVWATCH_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export GOVWATCH_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: all venv services system-packages test lint typecheck demo bench bench-scale clean
+.PHONY: all venv services system-packages test lint typecheck demo bench bench-scale fuzz clean
 
 all: test
 
@@ -42,6 +42,11 @@ bench: venv services system-packages
 
 bench-scale: venv services system-packages
 	$(BIN)/python bench/scale.py
+
+# 10,000 mutated inputs per reader of the web's input (tests/test_fuzz.py); counts in
+# bench/results/fuzz.json. make test runs the same suite with 40 inputs per reader.
+fuzz: venv
+	GOVWATCH_FUZZ_EXAMPLES=10000 $(BIN)/pytest -q -p no:cacheprovider --timeout 0 tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) data bench/results .pytest_cache .mypy_cache .ruff_cache
