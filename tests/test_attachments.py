@@ -165,6 +165,11 @@ def parser_that_raises(data: bytes, max_chars: int) -> attachments._Outcome:
     raise ValueError("xref table\nbroken at offset 42")
 
 
+def parser_that_eats_memory(data: bytes, max_chars: int) -> attachments._Outcome:
+    hoard = [bytearray(64 * 1024 * 1024) for _ in range(64)]  # 4 GiB, more than it may have
+    return attachments._Outcome(text=str(len(hoard)))
+
+
 def process_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -560,3 +565,28 @@ def test_an_empty_download_is_reported_empty() -> None:
     result = extract_attachment_text(b"", "a.pdf")
 
     assert (result.kind, result.error) == ("pdf", "empty file")
+
+
+def test_a_zip_bomb_posing_as_a_docx_is_refused_without_unpacking() -> None:
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"<w:t>" + b"0" * (300 * 1024 * 1024))
+    data = bomb.getvalue()
+    assert len(data) < 1024 * 1024  # 300 MB of zeros deflate to well under a megabyte
+    started = time.monotonic()
+    result = extract_attachment_text(data, "notice.docx")
+    assert time.monotonic() - started < 5
+    assert result.kind == "docx" and result.text == ""
+    assert (
+        result.error is not None and "ZIP bomb" in result.error and "unpacks to 300" in result.error
+    )
+
+
+def test_a_parser_that_grabs_memory_is_stopped_by_its_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(attachments, "_pdf_text", parser_that_eats_memory)
+    result = extract_attachment_text(b"%PDF-1.7\n", "a.pdf")
+    assert result.text == ""
+    assert result.error is not None and "MemoryError" in result.error, result.error

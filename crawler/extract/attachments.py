@@ -16,12 +16,14 @@ and a thread cannot be stopped). Nothing here raises for bad input: failures are
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
 import os
 import pickle
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -330,8 +332,32 @@ def _extract(
     parser = _parser_for(kind)
     if parser is None:
         return _failed(name, kind, f"unsupported format: {kind}")
+    if kind in ("docx", "xlsx") and (bomb := _zip_bomb(data)) is not None:
+        return _failed(name, kind, bomb)
     outcome = _run_isolated(parser, data, max_chars, max_seconds)
     return AttachmentText(name, kind, outcome.text, outcome.error, outcome.pages, outcome.truncated)
+
+
+# A DOCX or XLSX unpacks to a few times its size; one that claims far more is a ZIP bomb.
+ZIP_MAX_UNPACKED = 200 * 1024 * 1024
+ZIP_MAX_RATIO = 200
+# The parser child's address space: enough for pdfminer on a large PDF, not for a bomb.
+CHILD_MEMORY_BYTES = 1536 * 1024 * 1024
+
+
+def _zip_bomb(data: bytes) -> str | None:
+    """Why this archive must not be unpacked (its directory says so), or None."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None  # unreadable: the parser says what is wrong with it
+    if unpacked > ZIP_MAX_UNPACKED or unpacked > ZIP_MAX_RATIO * max(len(data), 1):
+        return (
+            f"refused: unpacks to {_megabytes(unpacked)} MB from {_megabytes(len(data))} MB "
+            "(a ZIP bomb, or not a document)"
+        )
+    return None
 
 
 def _parser_for(kind: str) -> _Parser | None:
@@ -448,6 +474,8 @@ def _serve() -> None:
     # Parsers of broken files warn a lot; the outcome carries what matters.
     logging.disable(logging.WARNING)
     warnings.simplefilter("ignore")
+    with contextlib.suppress(ValueError, OSError):  # not Linux: the time limit still holds
+        resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
     parser, data, max_chars = pickle.load(sys.stdin.buffer)
     with reply:
         json.dump(asdict(_outcome_of(parser, data, max_chars)), reply, ensure_ascii=False)
