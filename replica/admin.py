@@ -103,6 +103,7 @@ async def _add_fault(replica: Replica, request: web.BaseRequest) -> dict[str, An
         status=int(body.get("status", 503)),
         delay=float(body.get("delay", 0.0)),
         times=None if body.get("times") is None else int(body["times"]),
+        location=str(body.get("location", "")),
     )
     return {
         "path": body["path"],

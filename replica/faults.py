@@ -15,6 +15,7 @@ class FaultKind(StrEnum):
     TRUNCATE = "truncate"  # announce the full Content-Length, send half the body, close
     CHARSET = "charset"  # serve normally with a wrong charset in the Content-Type header
     SOFT404 = "soft404"  # HTTP 200 with a "page removed" notice
+    REDIRECT = "redirect"  # HTTP 302 to `location` (a path on the replica, e.g. /other.cn/x)
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Fault:
     status: int = 503
     delay: float = 0.0
     remaining: int | None = None
+    location: str = ""
 
 
 class FaultTable:
@@ -42,6 +44,7 @@ class FaultTable:
         status: int = 503,
         delay: float = 0.0,
         times: int | None = None,
+        location: str = "",
     ) -> Fault:
         """Arm a fault for `path`, replacing any fault already armed there."""
         if not path.startswith("/"):
@@ -52,7 +55,9 @@ class FaultTable:
             raise ValueError(f"delay must not be negative: {delay}")
         if times is not None and times < 1:
             raise ValueError(f"times must be at least 1 or None: {times}")
-        fault = Fault(FaultKind(kind), status, float(delay), times)
+        if FaultKind(kind) is FaultKind.REDIRECT and not location.startswith("/"):
+            raise ValueError(f"a redirect needs a location path starting with '/': {location!r}")
+        fault = Fault(FaultKind(kind), status, float(delay), times, location)
         with self._lock:
             self._faults[path] = fault
         return fault

@@ -208,9 +208,12 @@ class Replica:
         status: int = 503,
         delay: float = 0.0,
         times: int | None = None,
+        location: str = "",
     ) -> Fault:
         """Make requests of `path` misbehave; `times` limits it to the next N requests."""
-        return self._faults.add(path, kind, status=status, delay=delay, times=times)
+        return self._faults.add(
+            path, kind, status=status, delay=delay, times=times, location=location
+        )
 
     def clear_faults(self) -> None:
         self._faults.clear()
@@ -293,6 +296,8 @@ class Replica:
             return delivery.respond(request, delivery.error_reply(fault.status))
         if fault.kind is FaultKind.SOFT404:
             return delivery.respond(request, delivery.SOFT_NOT_FOUND)
+        if fault.kind is FaultKind.REDIRECT:
+            return web.Response(status=302, headers={"Location": fault.location})
         if fault.kind is FaultKind.HANG:
             await self._hang(request)
             delivery.reset_connection(request)

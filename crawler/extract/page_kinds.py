@@ -46,6 +46,7 @@ class FailureKind(StrEnum):
     ERROR = "error"
     EMPTY = "empty"
     BINARY = "binary"
+    OFFSITE = "offsite"  # a link or redirect off the source's sites, or to a private address
     LISTING = "listing"  # a detail page that turned out to be a list
     JSON = "json"  # a detail page that turned out to be bare JSON
     PARSE_FAILED = "parse_failed"  # the adapter could not read what the site answered

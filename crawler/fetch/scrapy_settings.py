@@ -53,6 +53,7 @@ def scrapy_settings(crawl: CrawlSettings, browser: BrowserSettings | None = None
         # 50: requests of a crawl that already ended are dropped before anything else.
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.fetch.spider.FinishedCrawlGate": 50,
+            "crawler.fetch.host_policy.OffsiteRedirectGate": 51,
             "crawler.browser.middleware.RenderMiddleware": 580,
         },
         "DOWNLOAD_HANDLERS": {

@@ -33,6 +33,7 @@ from crawler.extract.attachments import attachment_links, extract_attachment_tex
 from crawler.extract.encoding import DecodedPage
 from crawler.extract.page import extract_decoded
 from crawler.extract.page_kinds import FailureKind, binary_verdict, classify_page
+from crawler.fetch.host_policy import OffsiteRefused, why_refused
 from crawler.fetch.mirror import document_key
 from crawler.fetch.responses import decoded as decoded_page
 from crawler.fetch.responses import header
@@ -120,6 +121,18 @@ class SourcesSpider(scrapy.Spider):
     ) -> Request | None:
         """A request of ``job``, counted as open work; None when the crawl asked it already."""
         if job.finished:
+            return None
+        refused = why_refused(page.url, job.source, private_allowed=job.mirror.base is not None)
+        if refused is not None:
+            if job.first_request(f"offsite {page.url}"):
+                item = meta.get("item")
+                job.fail(
+                    page.url,
+                    FailureKind.OFFSITE,
+                    refused,
+                    list_page=item is None,
+                    doc_key=meta.get("doc_key"),
+                )
             return None
         body = page.body.encode("utf-8") if page.body is not None else None
         if not job.first_request(f"{page.method} {page.url} {page.body or ''}"):
@@ -408,6 +421,11 @@ class SourcesSpider(scrapy.Spider):
         records = []
         max_bytes = job.crawl.max_attachment_mb * 1024 * 1024
         for link in attachment_links(html, page_url)[: job.crawl.max_attachments]:
+            refused = why_refused(link.url, job.source, private_allowed=job.mirror.base is not None)
+            if refused is not None:
+                error = f"not fetched: {refused}"
+                records.append(AttachmentRecord(link.url, link.name, link.extension, "", error))
+                continue
             request = Request(
                 job.mirror.fetch_url(link.url),
                 dont_filter=True,
@@ -508,6 +526,8 @@ def _exception_kind(exc: BaseException | None) -> FailureKind:
 
     if isinstance(exc, HttpError):
         return FailureKind.http(exc.response.status)
+    if isinstance(exc, OffsiteRefused):
+        return FailureKind.OFFSITE
     kinds = (
         (FailureKind.TIMEOUT, (scrapy_errors.DownloadTimeoutError, TimeoutError)),
         (FailureKind.TRUNCATED, (scrapy_errors.ResponseDataLossError,)),
