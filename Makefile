@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export GOVWATCH_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export GOVWATCH_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: all venv services system-packages test lint typecheck demo bench bench-scale fuzz clean
+.PHONY: all venv services system-packages test lint typecheck demo bench bench-scale fuzz crash-test clean
 
 all: test
 
@@ -47,6 +47,11 @@ bench-scale: venv services system-packages
 # bench/results/fuzz.json. make test runs the same suite with 40 inputs per reader.
 fuzz: venv
 	GOVWATCH_FUZZ_EXAMPLES=10000 $(BIN)/pytest -q -p no:cacheprovider --timeout 0 tests/test_fuzz.py
+
+# 100 SIGKILLs at random points of crawl, commit and delivery, on SQLite and PostgreSQL
+# (make test runs 10); the seed is printed when it fails (GOVWATCH_CRASH_SEED repeats a run).
+crash-test: venv services
+	GOVWATCH_CRASH_KILLS=100 $(BIN)/pytest -q -p no:cacheprovider --timeout 0 tests/test_crash_safety.py
 
 clean:
 	rm -rf $(VENV) data bench/results .pytest_cache .mypy_cache .ruff_cache

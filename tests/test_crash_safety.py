@@ -26,7 +26,7 @@ from tests.replica_crawl import REPO, run_govwatch
 
 pytestmark = pytest.mark.e2e
 SECRET = "crash-test-secret"
-KILLS = 10
+KILLS = int(os.environ.get("GOVWATCH_CRASH_KILLS", "10"))  # make crash-test: 100
 
 
 def test_sigkill_anywhere_never_loses_or_duplicates_an_alert(
