@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.guards import assert_one_line_refusal
+
 REPORT = Path(__file__).parent / "fixtures" / "reports" / "2025_national.txt"
 COMMANDS = (
     ["db", "upgrade"],
@@ -48,15 +50,6 @@ def govwatch(args: list[str], tmp_path: Path, **env: str) -> subprocess.Complete
     )
 
 
-def assert_one_line(done: subprocess.CompletedProcess[str], *expected: str) -> None:
-    lines = done.stderr.strip().splitlines()
-    assert done.returncode == 2, (done.returncode, done.stderr[-2000:])
-    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
-    assert lines[0].startswith("govwatch: error: "), lines[0]
-    for part in expected:
-        assert part in lines[0], (part, lines[0])
-
-
 def postgres_url(database: str, port: int = 5432) -> str:
     return f"postgresql+psycopg://postgres:hunter2@127.0.0.1:{port}/{database}"
 
@@ -76,7 +69,7 @@ def test_a_database_that_cannot_be_used_is_one_line_for_every_command(
 ) -> None:
     for args in COMMANDS:
         done = govwatch(args, tmp_path, GOVWATCH_DATABASE_URL=url)
-        assert_one_line(done, *expected)
+        assert_one_line_refusal(done, *expected)
         assert "hunter2" not in done.stderr  # the password is never shown
 
 
@@ -87,7 +80,7 @@ def test_a_sqlite_file_that_cannot_be_written_is_one_line(tmp_path: Path) -> Non
     read_only = f"sqlite:///file:{database}?mode=ro&uri=true"
     for args in COMMANDS[1:2] + COMMANDS[4:]:  # the commands that write
         done = govwatch(args, tmp_path, GOVWATCH_DATABASE_URL=read_only)
-        assert_one_line(done, "readonly database")
+        assert_one_line_refusal(done, "readonly database")
 
 
 @pytest.mark.parametrize("where", ["under /proc", "under a regular file"])
@@ -101,4 +94,4 @@ def test_a_data_folder_that_cannot_be_made_is_one_line_naming_it(
         data = tmp_path / "a-file" / "data"
     for args in COMMANDS:
         done = govwatch(args, tmp_path, GOVWATCH_DATA_DIR=str(data))
-        assert_one_line(done, str(data))
+        assert_one_line_refusal(done, str(data))

@@ -17,10 +17,9 @@ import contextlib
 import io
 import json
 import os
-import signal
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ from replica import ReplicaThread
 from spiders.adapters import ADAPTERS
 from spiders.adapters.base import PARSE_ERRORS
 from spiders.registry import load_registry
+from tests.guards import hang_guard
 
 EXAMPLES = int(os.environ.get("GOVWATCH_FUZZ_EXAMPLES", "40"))
 HANG_SECONDS = 20
@@ -53,20 +53,6 @@ FUZZ = settings(
     database=None,
 )
 _counts: dict[str, int] = {}
-
-
-@contextlib.contextmanager
-def hang_guard(what: str) -> Iterator[None]:
-    def hang(*_: Any) -> None:
-        raise TimeoutError(f"{what}: still running after {HANG_SECONDS} s")
-
-    previous = signal.signal(signal.SIGALRM, hang)
-    signal.alarm(HANG_SECONDS)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # -- seeds ----------------------------------------------------------------------------------
@@ -162,7 +148,7 @@ def _counted(target: str) -> None:
 
 def _run(target: str, read: Callable[..., object], *args: Any, refusals: tuple = ()) -> None:
     _counted(target)
-    with hang_guard(target), contextlib.suppress(*refusals):
+    with hang_guard(target, HANG_SECONDS), contextlib.suppress(*refusals):
         read(*args)
 
 

@@ -11,9 +11,7 @@ exception. (Time limits here guard against hangs; speed is measured in ``make be
 from __future__ import annotations
 
 import contextlib
-import signal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,6 +21,7 @@ from crawler.procurement.records import read_notice
 from spiders.adapters import ADAPTERS
 from spiders.adapters.base import PARSE_ERRORS
 from spiders.registry import load_registry
+from tests.guards import hang_guard
 
 HANG_SECONDS = 10
 
@@ -66,23 +65,9 @@ def hostile_answers() -> dict[str, str]:
     return answers
 
 
-@contextmanager
-def bounded(what: str) -> Iterator[None]:
-    def hang(*_: Any) -> None:
-        raise TimeoutError(f"{what}: still running after {HANG_SECONDS} s")
-
-    previous = signal.signal(signal.SIGALRM, hang)
-    signal.alarm(HANG_SECONDS)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def read_safely(what: str, read: Callable[..., object], *args: Any) -> None:
     """``read(*args)`` ends within HANG_SECONDS, reading or refusing as the crawl records."""
-    with bounded(what), contextlib.suppress(*PARSE_ERRORS):
+    with hang_guard(what, HANG_SECONDS), contextlib.suppress(*PARSE_ERRORS):
         read(*args)
 
 

@@ -45,6 +45,7 @@ from storage.models import Alert, PendingHealthEvent, SourceHealth
 from storage.repository import utcnow
 from storage.source_health import RunResult
 from tests.conftest import PostgresSchema
+from tests.guards import assert_one_line_refusal
 from tests.receivers import WebhookReceiver
 from tests.replica_crawl import REPO
 from tests.service_helpers import free_port, use_only_env, wait_for
@@ -79,15 +80,6 @@ def run_service(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=60,
     )
-
-
-def assert_one_line_refusal(done: subprocess.CompletedProcess[str], *expected: str) -> None:
-    assert done.returncode == 2, done.stderr
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
-    assert lines[0].startswith("govwatch: error: ")
-    for part in expected:
-        assert part in lines[0], lines[0]
 
 
 @pytest.mark.parametrize("kind", ["missing", "a file"])
