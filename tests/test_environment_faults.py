@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -95,3 +96,24 @@ def test_a_data_folder_that_cannot_be_made_is_one_line_naming_it(
     for args in COMMANDS:
         done = govwatch(args, tmp_path, GOVWATCH_DATA_DIR=str(data))
         assert_one_line_refusal(done, str(data))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small filesystem needs root")
+def test_a_full_disk_is_one_line_and_what_was_stored_stays(tmp_path: Path) -> None:
+    """The data folder on a 600 KB filesystem: importing report after report fills it; the
+    import stops with one line naming the database, and the reports stored before stay."""
+    full = tmp_path / "small-disk"
+    full.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(full)], check=True)
+    try:
+        reports = sorted((Path(__file__).parent / "fixtures" / "reports").glob("20*_national.txt"))
+        args = ["import", *map(str, reports), "--year", "2024", "--province", "beijing"]
+        done = govwatch([*args, "--kind", "work_report"], tmp_path, GOVWATCH_DATA_DIR=str(full))
+        assert_one_line_refusal(done, str(full / "govwatch.sqlite3"), "full")
+        imported = [line for line in done.stdout.splitlines() if line.startswith("imported")]
+        assert imported, done.stdout
+        with sqlite3.connect(full / "govwatch.sqlite3") as database:
+            [(stored,)] = database.execute("select count(*) from documents")
+        assert stored == len(imported)  # what was imported before the disk filled is there
+    finally:
+        subprocess.run(["umount", "-l", str(full)], check=False)
