@@ -253,3 +253,12 @@ def test_generic_list_finds_dated_links_of_the_same_site_and_follows_next_page()
         page.next_request is not None
         and page.next_request.url == "http://ggzy.example.gov.cn/list/list_2.html"
     )
+
+
+def test_an_epoch_no_calendar_holds_is_no_date() -> None:
+    """Found by tests/test_fuzz.py: a mutated ZCY answer's publishDate overflowed time_t."""
+    from spiders.adapters.base import epoch_to_datetime
+
+    for absurd in ("9" * 30, "1e300", "-1e300", "nan", "inf", 10**22):
+        assert epoch_to_datetime(absurd) is None
+    assert epoch_to_datetime(1704153600000) == datetime(2024, 1, 2, 8, 0)

@@ -194,4 +194,7 @@ def epoch_to_datetime(value: Any) -> datetime | None:
     if number > 1e11:  # milliseconds
         number /= 1000
     beijing = timezone(timedelta(hours=8))
-    return datetime.fromtimestamp(number, beijing).replace(tzinfo=None)
+    try:
+        return datetime.fromtimestamp(number, beijing).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):  # no date (found by tests/test_fuzz.py)
+        return None
