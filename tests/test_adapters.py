@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
