@@ -230,3 +230,21 @@ def test_every_source_stores_every_document_it_lists_or_says_why(tmp_path: Path)
             unexplained.setdefault(doc["source_id"], []).append(doc["real_url"])
     assert unexplained == {}, {k: v[:3] for k, v in unexplained.items()}
     assert len(stored) >= 0.95 * len(truth), (len(stored), len(truth))
+
+
+def test_a_run_cut_short_among_unknown_documents_makes_the_next_run_read_on(
+    replica: ReplicaThread, database_url: str, tmp_path: Path
+) -> None:
+    """A crawl that stopped at its page limit on a page of unknown documents is 'partial';
+    the next crawl does not stop at the first page it knows, and stores what lay beyond (the
+    crash test, with crawls killed while documents piled up, lost these)."""
+    first = crawl(replica, database_url, tmp_path, "-s", "gansu-policy",
+                  GOVWATCH_CRAWL__MAX_PAGES="1")  # fmt: skip
+    [summary] = first.json["sources"]
+    assert summary["status"] == "partial" and summary["stats"]["stopped_among_unknown"] == 1
+    expected = truth(replica, "gansu-policy")
+    assert len(stored_documents(database_url)) < len(expected)
+    second = crawl(replica, database_url, tmp_path, "-s", "gansu-policy")
+    assert second.json["sources"][0]["status"] == "ok"
+    stored = stored_documents(database_url)
+    assert all(doc["real_url"] in stored for doc in expected)

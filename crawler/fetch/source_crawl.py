@@ -170,7 +170,10 @@ class SourceCrawl:
             and self.stats["lists_unchanged"] == 0
         ):
             return "failed" if self.failures else "empty"
-        return "partial" if self.failures else "ok"
+        # Stopped at the page limit on a page of unknown documents: older unknown ones may lie
+        # beyond it, so the next run must not stop at the first page it already knows.
+        incomplete = self.failures or self.stats["stopped_among_unknown"]
+        return "partial" if incomplete else "ok"
 
     def run_result(self) -> RunResult:
         """How this run went, for the source's health (storage.source_health)."""

@@ -324,6 +324,8 @@ class SourcesSpider(scrapy.Spider):
             if more:  # what is listed there is not read: said, not silently missed
                 left = (listing.total_pages or next_index + 1) - next_index
                 job.stats["list_pages_beyond_limit"] += left
+                if not all_known:  # unknown documents may go on past the limit
+                    job.stats["stopped_among_unknown"] += 1
             return
         entry = response.meta["entry"]
         if listing.next_request is not None:
