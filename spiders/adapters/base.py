@@ -97,13 +97,15 @@ class ListPage:
 
 
 # What reading an answer that is not as the family's raises: the crawl records these as
-# ``parse_failed`` (the site answered something else), not as a bug of ours. Markup libxml2
-# cannot read at all, and nesting deeper than the parsers recurse, are the site's doing too.
+# ``parse_failed`` (the site answered something else), not as a bug of ours. JSON of another
+# shape (a number where a record was: AttributeError), markup libxml2 cannot read at all, and
+# nesting deeper than the parsers recurse are the site's doing too.
 PARSE_ERRORS: tuple[type[Exception], ...] = (
     ValueError,
     KeyError,
     TypeError,
     IndexError,
+    AttributeError,
     RecursionError,
     LxmlError,
 )
