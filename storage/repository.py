@@ -190,8 +190,14 @@ class ListPageState:
 @dataclass(frozen=True)
 class RunStart:
     run_id: int
-    last_status: str | None
+    last_status: str | None  # of the newest finished run (None: the source never ran)
     list_pages: dict[str, ListPageState]
+    interrupted: bool = False  # the newest run before this one never finished (killed)
+
+    @property
+    def previous_run_clean(self) -> bool:
+        """The run before this one finished and read all it meant to."""
+        return self.last_status == "ok" and not self.interrupted
 
 
 _RUNS = cast(Table, CrawlRun.__table__)
@@ -206,6 +212,12 @@ _LIST_PAGES = select(
     _PAGES.c.url, _PAGES.c.etag, _PAGES.c.last_modified, _PAGES.c.items_hash, _PAGES.c["items"]
 ).where(_PAGES.c.source_id == bindparam("source_id"))
 _OPEN_RUN = insert(_RUNS).returning(_RUNS.c.id)
+_NEWEST_FINISHED = (
+    select(_RUNS.c.finished_at.is_not(None))
+    .where(_RUNS.c.source_id == bindparam("source_id"))
+    .order_by(_RUNS.c.id.desc())
+    .limit(1)
+)
 _CLOSE_RUN = (
     update(_RUNS)
     .where(_RUNS.c.id == bindparam("run_id"))
@@ -731,6 +743,9 @@ class DocumentStore:
         """
         with self.db.engine.begin() as connection:
             last_status = connection.execute(_LAST_STATUS, {"source_id": source_id}).scalar()
+            newest_finished = connection.execute(
+                _NEWEST_FINISHED, {"source_id": source_id}
+            ).scalar()
             pages = {
                 url: ListPageState(etag, last_modified, items_hash, items)
                 for url, etag, last_modified, items_hash, items in connection.execute(
@@ -741,7 +756,7 @@ class DocumentStore:
                 _OPEN_RUN,
                 {"source_id": source_id, "started_at": utcnow(), "status": "running", "stats": {}},
             ).scalar_one()
-            return RunStart(run_id, last_status, pages)
+            return RunStart(run_id, last_status, pages, interrupted=newest_finished is False)
 
     def end_run(
         self,

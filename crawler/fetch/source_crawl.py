@@ -84,7 +84,7 @@ class SourceCrawl:
         self.opened_at = time.monotonic()
         start = self.store.begin_run(self.source.id)
         self.run_id = start.run_id
-        self.previous_run_clean = start.last_status == "ok"
+        self.previous_run_clean = start.previous_run_clean
         self.list_pages = start.list_pages
         if start.last_status is None and self.alerting is not None:
             # A source's first crawl is its baseline: only recent documents are alerted.
