@@ -130,3 +130,16 @@ def _get(url: str) -> str:
 
     with urllib.request.urlopen(url, timeout=10) as answer:
         return answer.read().decode("gb18030", errors="replace")
+
+
+def test_chrome_with_control_characters_after_it_is_still_removed() -> None:
+    """Found by tests/test_fuzz.py: a control character in the text after a sidebar made
+    lxml refuse to move that text when the sidebar was dropped."""
+    page = (
+        "<html><head><title>关于做好值班工作的通知</title></head><body><p>通知</p>"
+        '<div class="sidebar"><a href="/a.html">区块链产业发展行动计划</a></div>\x01尾'
+        '<div class="TRS_Editor"><p>请各单位做好春节假期值班工作，确保节日期间安全稳定。</p></div>'
+        "</body></html>"
+    ).encode()
+    extraction = extract_page(page, "https://www.gansu.gov.cn/a.html")
+    assert extraction.is_document and hits(extraction) == {}

@@ -62,8 +62,13 @@ def without_chrome(
             if following is not None and len(following.findall(".//a")) >= 2:
                 doomed.append(following)  # the list under 相关文章
     for element in doomed:
-        if element.getparent() is not None:  # not dropped already
+        parent = element.getparent()
+        if parent is None:  # dropped already
+            continue
+        try:
             element.drop_tree()  # its tail (the text after it) stays
+        except ValueError:  # a tail with control characters lxml will not re-set (fuzzing)
+            parent.remove(element)
     return page
 
 
