@@ -224,3 +224,43 @@ def test_extract_refuses_a_page_over_the_size_cap_naming_the_setting(tmp_path: P
     assert result.returncode == 2
     assert result.stderr.startswith(f"govwatch: error: {page}: 1.0 MB, more than ")
     assert "crawl.max_download_mb (1 MB)" in result.stderr
+
+
+AWARD_PAGE = """<html><head><meta charset="utf-8">
+<meta name="ArticleTitle" content="某某县区块链存证平台采购项目中标（成交）结果公告">
+<meta name="PubDate" content="2025-06-12 09:30"></head><body><div class="vF_detail_content">
+<p>一、项目编号：SZCG2025-017</p><p>二、项目名称：某某县区块链存证平台采购项目</p>
+<p>三、中标（成交）信息</p>
+<p>供应商名称：兰州链谷科技有限公司</p><p>中标（成交）金额：1,280,000.00元</p>
+<p>四、采购人信息</p><p>名称：某某县大数据管理局</p>
+<p>五、采购代理机构信息</p><p>名称：甘肃某某招标代理有限公司</p>
+</div></body></html>"""
+
+
+def test_extract_shows_the_notice_of_a_procurement_page(tmp_path: Path) -> None:
+    page = tmp_path / "award.html"
+    page.write_text(AWARD_PAGE, encoding="utf-8")
+    data = json.loads(CliRunner().invoke(app, ["extract", str(page), "--json"]).output)
+    notice = data["notice"]
+    assert notice["notice_type"] == "award"
+    assert notice["project_number"] == "SZCG2025-017"
+    assert notice["buyer"] == "某某县大数据管理局"
+    assert notice["agency"] == "甘肃某某招标代理有限公司"
+    [lot] = notice["lots"]
+    assert lot["supplier"] == "兰州链谷科技有限公司"
+    assert lot["amount"]["yuan"] == "1280000.00"  # an exact decimal, as a string
+    text = CliRunner().invoke(app, ["extract", str(page)]).output
+    assert "notice        award" in text and "兰州链谷科技有限公司  1280000.00 元" in text
+    never = CliRunner().invoke(app, ["extract", str(page), "--json", "--kind", "document"])
+    assert json.loads(never.output)["notice"] is None
+
+
+def test_extract_reads_a_notice_only_where_the_page_is_one_unless_told(tmp_path: Path) -> None:
+    page = tmp_path / "untitled.html"  # a title that names no notice type
+    page.write_text(AWARD_PAGE.replace("采购项目中标（成交）结果公告", "采购项目"), "utf-8")
+    auto = json.loads(CliRunner().invoke(app, ["extract", str(page), "--json"]).output)
+    assert auto["notice"] is None  # read as a notice only when told (as a procurement source)
+    forced = CliRunner().invoke(app, ["extract", str(page), "--json", "--kind", "procurement"])
+    assert json.loads(forced.output)["notice"]["lots"][0]["supplier"] == "兰州链谷科技有限公司"
+    wrong = govwatch("extract", str(page), "--kind", "bids")
+    assert wrong.returncode == 2 and "--kind 'bids'" in wrong.stderr

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import (
@@ -23,6 +23,7 @@ from crawler.cli.context import current_settings, err, out, state
 from spiders.errors import UserError
 
 if TYPE_CHECKING:
+    from crawler.extract.page import Extraction
     from crawler.fetch.source_crawl import ProgressCallback, SourceCrawl
 
 app = typer.Typer()
@@ -175,8 +176,16 @@ def extract(
     url: Annotated[str | None, typer.Option(help="The URL the page was fetched from.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     body: Annotated[bool, typer.Option(help="Include the full body text.")] = False,
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="auto: read a procurement notice where the title names one; procurement: "
+            "always read the page as a notice; document: never."
+        ),
+    ] = "auto",
 ) -> None:
-    """Show what the extractor reads from one saved page: fields, encoding and topic hits."""
+    """Show what the extractor reads from one saved page: fields, encoding, topic hits and,
+    for a procurement notice, its type, buyer, agency, amounts and lots."""
     from crawler.document_record import matched_text
     from crawler.extract.page import extract_page
     from crawler.json_output import dumps
@@ -207,6 +216,9 @@ def extract(
         if extraction.is_document
         else []
     )
+    if kind not in ("auto", "procurement", "document"):
+        raise UserError(f"--kind {kind!r}: use auto, procurement or document")
+    data["notice"] = _notice_of(extraction, raw, kind)
     if not body:
         data["body_text"] = extraction.body_text[:300]
     data["items"] = data["items"][:20]
@@ -239,6 +251,41 @@ def extract(
             out.print(f"    scenarios: {', '.join(hit['scenarios'])}")
     for item in data["items"][:10]:
         out.print(f"  · {item['date']} {item['title']}  {item['url']}", markup=False)
+    if data["notice"] is not None:
+        _print_notice(data["notice"])
+
+
+def _notice_of(extraction: Extraction, raw: bytes, kind: str) -> dict[str, Any] | None:
+    """The procurement notice a page is, as the crawl reads it (JSON form), or None."""
+    from crawler.extract.encoding import decode_html
+    from crawler.procurement.notice import notice_type_of, parse_notice
+
+    if kind == "document" or not extraction.is_document:
+        return None
+    if kind == "auto" and notice_type_of(extraction.title or "") is None:
+        return None
+    html = decode_html(raw).text
+    notice = parse_notice(
+        extraction.title or "", extraction.body_text, html, extraction.published_at
+    )
+    return notice.to_dict() if notice is not None else None
+
+
+def _print_notice(notice: dict[str, Any]) -> None:
+    out.print(f"  [bold]notice[/]        {notice['notice_type']}")
+    for key in ("project_number", "project_name", "buyer", "agency", "region", "announced_on"):
+        if notice.get(key):
+            out.print(f"    {key:<15} {notice[key]}", markup=False)
+    for key in ("budget", "total_award"):
+        amount = notice.get(key)
+        if amount and amount.get("yuan"):
+            out.print(f"    {key:<15} {amount['yuan']} 元  ({amount['raw']})", markup=False)
+    for lot in notice.get("lots") or []:
+        amount = lot.get("amount") or {}
+        money = f"{amount['yuan']} 元" if amount.get("yuan") else (amount.get("raw") or "")
+        state = "  (failed)" if lot.get("failed") else ""
+        supplier = lot.get("supplier") or "—"
+        out.print(f"    lot {lot['lot']:<11} {supplier}  {money}{state}", markup=False)
 
 
 @app.command()
