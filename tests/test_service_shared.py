@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from replica import ReplicaThread
+from replica import FaultKind, ReplicaThread
 from storage.database import Database
 from storage.models import Alert, CrawlRun, Delivery, Document
 from tests.conftest import PostgresSchema
@@ -134,6 +134,11 @@ def test_schedulers_and_workers_share_the_work_and_survive_kills_and_a_redis_res
                         is not None
                     )
 
+            # No-change crawls take milliseconds: the list answers slowly, twice, so a crawl
+            # is surely caught running.
+            replica.replica.add_fault(
+                "/www.gansu.gov.cn/gsszf/zcwj/index.html", FaultKind.SLOW, delay=3.0, times=2
+            )
             wait_for(running, 30, "a crawl in progress")
             workers[0].send_signal(signal.SIGKILL)
             # The leading scheduler dies; the standby takes over.
