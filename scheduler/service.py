@@ -205,15 +205,15 @@ class Service:
                 crashes += 1
                 restarts += 1
                 error = f"{type(exc).__name__}: {exc}"[:300]
-                crashed(error)
                 delay = min(60.0, 0.5 * 2 ** (crashes - 1))
-                logger.opt(exception=exc).error(
+                logger.opt(exception=exc).error(  # logged before the state says so
                     "{} died ({}); restarting it in {:.1f}s (restart {})",
                     what,
                     error,
                     delay,
                     restarts,
                 )
+                crashed(error)
                 self.stop_event.wait(delay)
 
     def _schedule_loop(self) -> None:
