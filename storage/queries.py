@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from storage.database import Database
 from storage.models import Document, DocumentHit, ProcurementNotice
@@ -36,6 +37,7 @@ class StoredLot:
     """One 标包 of a notice."""
 
     lot: str
+    lot_name: str | None
     supplier: str | None
     amount_yuan: Decimal | None
     amount_raw: str | None
@@ -57,11 +59,26 @@ class StoredNotice:
     project_number: str | None
     project_name: str | None
     buyer: str | None
+    agency: str | None
     region: str | None
     announced_on: date | None
     budget_yuan: Decimal | None
     total_award_yuan: Decimal | None
     lots: tuple[StoredLot, ...]
+
+    @property
+    def awarded_yuan(self) -> Decimal | None:
+        """What an award gave out in yuan: its lots' amounts summed, else its stated total.
+
+        None for other notices (a tender's amounts are budgets, a 候选人公示 awards nothing)
+        and for awards whose amounts are unknown or rates.
+        """
+        if self.notice_type != "award":
+            return None
+        amounts = [lot.amount_yuan for lot in self.lots if lot.amount_yuan is not None]
+        if amounts:
+            return sum(amounts, Decimal("0"))
+        return self.total_award_yuan
 
     @property
     def day(self) -> date | None:
@@ -99,6 +116,7 @@ class StoredDocument:
     doc_type: str | None
     body_length: int
     hits: tuple[StoredHit, ...]
+    notice: StoredNotice | None = None  # what a procurement notice states, when it is one
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -157,7 +175,11 @@ def years_with_documents(
 
 
 def notices_mentioning(
-    database: Database, *, topic: str, since: date | None = None
+    database: Database,
+    *,
+    topic: str,
+    since: date | None = None,
+    province_codes: Iterable[str] | None = None,
 ) -> list[StoredNotice]:
     """Procurement notices whose document mentions ``topic``, oldest first.
 
@@ -170,6 +192,8 @@ def notices_mentioning(
         .join(DocumentHit, DocumentHit.document_id == Document.id)
         .where(DocumentHit.topic == topic, Document.status == "active")
     )
+    if province_codes is not None:
+        query = query.where(Document.province_code.in_(list(province_codes)))
     if since is not None:
         query = query.where(
             or_(
@@ -198,6 +222,7 @@ def _stored_notice(notice: ProcurementNotice, document: Document) -> StoredNotic
         project_number=notice.project_number,
         project_name=notice.project_name,
         buyer=notice.buyer,
+        agency=notice.agency,
         region=notice.region,
         announced_on=notice.announced_on,
         budget_yuan=notice.budget_yuan,
@@ -205,6 +230,7 @@ def _stored_notice(notice: ProcurementNotice, document: Document) -> StoredNotic
         lots=tuple(
             StoredLot(
                 lot=lot.lot,
+                lot_name=lot.lot_name,
                 supplier=lot.supplier,
                 amount_yuan=lot.amount_yuan,
                 amount_raw=lot.amount_raw,
@@ -235,7 +261,9 @@ def documents_for_export(
         query = query.where(Document.kind == kind)
     if since is not None:
         query = query.where(Document.published_at >= datetime.combine(since, time.min))
-    query = query.order_by(Document.published_at.desc().nulls_last(), Document.id)
+    query = query.order_by(Document.published_at.desc().nulls_last(), Document.id).options(
+        selectinload(Document.notice)
+    )
     with database.session() as session:
         return [_stored_document(d) for d in session.scalars(query)]
 
@@ -265,4 +293,5 @@ def _stored_document(document: Document) -> StoredDocument:
             )
             for h in hits
         ),
+        notice=_stored_notice(document.notice, document) if document.notice else None,
     )

@@ -147,29 +147,63 @@ def store_with_notices(store: DocumentStore) -> DocumentStore:
                 published=datetime(2024, 2, 1),
                 mentions_topic=False,
             ),
+            notice_document(
+                "sh-candidates-2024",
+                "310000",
+                NoticeRecord(
+                    notice_type="candidates",  # ranked candidates: nobody has won yet
+                    project_name="区块链政务链",
+                    buyer="上海市大数据中心",
+                    announced_on=date(2024, 2, 20),
+                ),
+                published=datetime(2024, 2, 20),
+            ),
         ]
     )
     return store
 
 
-def test_exact_yuan_per_lot_and_totals_per_province(store_with_notices: DocumentStore) -> None:
-    report = build_bids_report(
-        store_with_notices.db, topic="blockchain", label="区块链", since=date(2024, 1, 1)
-    )
+def test_exact_yuan_per_lot_and_totals_per_province_and_year(
+    store_with_notices: DocumentStore,
+) -> None:
+    report = build_bids_report(store_with_notices.db, topic="blockchain", label="区块链")
 
+    # By province (GB/T 2260 order, national first), then year, then date.
     assert [n.doc_key for n in report.notices] == [
+        "national-award-2024",
+        "sh-award-2023",
+        "sh-candidates-2024",
         "sh-award-2024",
         "gd-tender-2024",
         "gd-award-2024",
-        "national-award-2024",
     ]
-    totals = {t.province.short_name: (t.notices, t.awards, t.awarded_yuan) for t in report.totals}
-    assert totals == {
-        "全国": (1, 1, Decimal("3500000.00")),
-        "上海": (1, 1, Decimal("1280000.00")),  # the lot at a rate adds no yuan
-        "广东": (2, 1, Decimal("987654.32")),
-    }
-    assert report.awarded_yuan == Decimal("5767654.32")
+    totals = [
+        (t.province.short_name, t.year, t.notices, t.awards, t.awarded_yuan) for t in report.totals
+    ]
+    assert totals == [
+        ("全国", 2024, 1, 1, Decimal("3500000.00")),
+        ("上海", 2023, 1, 1, Decimal("100.00")),
+        # The lot at a rate adds no yuan; the candidates' notice is no award.
+        ("上海", 2024, 2, 1, Decimal("1280000.00")),
+        ("广东", 2024, 2, 1, Decimal("987654.32")),
+    ]
+    assert report.awarded_yuan == Decimal("5767754.32")
+
+
+def test_year_and_province_narrow_the_report(store_with_notices: DocumentStore) -> None:
+    in_2023 = build_bids_report(
+        store_with_notices.db, topic="blockchain", label="区块链", year=2023
+    )
+    shanghai = build_bids_report(
+        store_with_notices.db, topic="blockchain", label="区块链", province_codes=["310000"]
+    )
+
+    assert [n.doc_key for n in in_2023.notices] == ["sh-award-2023"]
+    assert {n.province_code for n in shanghai.notices} == {"310000"}
+    assert [(t.year, t.awarded_yuan) for t in shanghai.totals] == [
+        (2023, Decimal("100.00")),
+        (2024, Decimal("1280000.00")),
+    ]
 
 
 def test_json_lists_buyer_supplier_amount_date_province_project_and_type(
@@ -179,7 +213,7 @@ def test_json_lists_buyer_supplier_amount_date_province_project_and_type(
 
     assert run.exit_code == 0, run.stderr
     data = json.loads(run.stdout)
-    first = data["notices"][0]
+    first = next(n for n in data["notices"] if n["project"] == "区块链电子证照平台")
     assert {k: first[k] for k in ("date", "province", "notice_type", "project", "buyer")} == {
         "date": "2024-03-01",
         "province": "上海",
@@ -191,11 +225,17 @@ def test_json_lists_buyer_supplier_amount_date_province_project_and_type(
         ("上海链谷科技有限公司", "1280000.00", None),
         ("上海某某信息技术有限公司", None, "0.050000"),
     ]
-    assert data["notices"][2]["date"] == "2024-05-10"  # from the page, the notice had none
+    undated = next(
+        n
+        for n in data["notices"]
+        if n["lots"] and n["lots"][0]["supplier"] == "广州链上科技有限公司"
+    )
+    assert undated["date"] == "2024-05-10"  # from the page, the notice had none
     assert data["totals"][-1] == {
         "province_code": "total",
         "province": "total",
-        "notices": 4,
+        "year": None,
+        "notices": 5,
         "awards": 3,
         "awarded_yuan": "5767654.32",
     }
@@ -207,7 +247,7 @@ def test_without_since_every_notice_that_mentions_the_topic_is_listed(
     data = json.loads(Govwatch(database_url)("report", "bids", "-f", "json").stdout)
 
     projects = [n["project"] for n in data["notices"]]
-    assert projects[0] == "区块链存证系统"  # 2023, oldest first
+    assert projects[:2] == ["国家区块链服务网络运维", "区块链存证系统"]  # national, then 上海 2023
     assert "办公家具采购" not in projects  # no 区块链 in it
 
 
@@ -221,15 +261,31 @@ def test_the_table_shows_one_line_per_lot_and_the_csv_parses(
 
     assert "上海链谷科技有限公司" in table and "1,280,000.00" in table
     assert "0.05 (下浮率5%)" in table
-    assert "totals per province" in table
-    assert [(r["province"], r["supplier"], r["amount_yuan"]) for r in rows] == [
-        ("上海", "上海链谷科技有限公司", "1280000.00"),
-        ("上海", "上海某某信息技术有限公司", ""),
-        ("广东", "", ""),
-        ("广东", "广州链上科技有限公司", "987654.32"),
-        ("全国", "", "3500000.00"),
+    assert "totals per province and year" in table
+    assert [(r["province"], r["notice_type"], r["supplier"], r["amount_yuan"]) for r in rows] == [
+        ("全国", "中标/成交", "", "3500000.00"),
+        ("上海", "候选人公示", "", ""),
+        ("上海", "中标/成交", "上海链谷科技有限公司", "1280000.00"),
+        ("上海", "中标/成交", "上海某某信息技术有限公司", ""),
+        ("广东", "招标", "", ""),
+        ("广东", "中标/成交", "广州链上科技有限公司", "987654.32"),
     ]
-    assert rows[2]["budget_yuan"] == "1000000.00"  # the tender's lot: a budget, not an award
+    assert rows[4]["budget_yuan"] == "1000000.00"  # the tender's lot: a budget, not an award
+
+
+def test_year_and_province_options_and_a_one_line_error_for_an_unknown_province(
+    database_url: str, store_with_notices: DocumentStore
+) -> None:
+    govwatch = Govwatch(database_url)
+    data = json.loads(govwatch("report", "bids", "--year", "2023", "-f", "json").stdout)
+    shanghai = json.loads(govwatch("report", "bids", "-p", "上海", "-f", "json").stdout)
+    unknown = govwatch("report", "bids", "--province", "atlantis")
+
+    assert [n["project"] for n in data["notices"]] == ["区块链存证系统"]
+    assert data["totals"][0]["year"] == 2023
+    assert {n["province"] for n in shanghai["notices"]} == {"上海"}
+    assert unknown.exit_code == 2 and "atlantis" in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1
 
 
 def test_a_bad_since_date_is_a_one_line_error(database_url: str) -> None:

@@ -7,7 +7,8 @@ import io
 import json
 import struct
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +19,7 @@ from crawler.match.topics import load_topics
 from crawler.reports import charts
 from crawler.reports.analyst_table import ProvinceYear, YearReport
 from spiders.provinces import PROVINCES
-from storage.repository import DocumentRecord, DocumentStore
+from storage.repository import DocumentRecord, DocumentStore, LotRecord, NoticeRecord
 from tests.analyst_cli import Govwatch
 from tests.conftest import REPORTS
 
@@ -190,3 +191,53 @@ def test_a_chart_file_name_that_is_not_png_or_svg_is_refused_before_any_work(
 
     assert run.exit_code == 2
     assert "give a .png or .svg file name" in run.stderr
+
+
+def test_export_carries_a_notices_buyer_agency_suppliers_and_amounts(
+    govwatch: Govwatch, store: DocumentStore, tmp_path: Path
+) -> None:
+    store.save(
+        DocumentRecord(
+            doc_key="gansu-award-1",
+            source_id="gansu-procurement",
+            province_code="620000",
+            kind="procurement",
+            url="https://www.ccgp-gansu.gov.cn/award/1.html",
+            title="甘肃省区块链平台项目中标公告",
+            published_at=datetime(2024, 5, 6, 9, 0),
+            body_text="区块链平台。",
+            notice=NoticeRecord(
+                notice_type="award",
+                project_number="GS2024-7",
+                buyer="甘肃省大数据中心",
+                agency="甘肃某招标有限公司",
+                announced_on=date(2024, 5, 6),
+                budget_yuan=Decimal("2000000.00"),
+                lots=[
+                    LotRecord(lot="1", supplier="兰州链科技有限公司", amount_yuan=Decimal("1.50")),
+                    LotRecord(lot="2", supplier="天水数据有限公司", amount_yuan=Decimal("2")),
+                ],
+            ),
+        )
+    )
+    rows = list(csv.DictReader(io.StringIO(govwatch("export", "-f", "csv").stdout)))
+    output = tmp_path / "documents.json"
+    govwatch("export", "-f", "json", "--output", output)
+    documents = json.loads(output.read_text(encoding="utf-8"))
+
+    [award] = [r for r in rows if r["doc_key"] == "gansu-award-1"]
+    assert {k: award[k] for k in ("notice_type", "buyer", "agency", "awarded_yuan")} == {
+        "notice_type": "award",
+        "buyer": "甘肃省大数据中心",
+        "agency": "甘肃某招标有限公司",
+        "awarded_yuan": "3.50",
+    }
+    assert award["suppliers"] == "1: 兰州链科技有限公司 1.50; 2: 天水数据有限公司 2.00"
+    assert all(r["notice_type"] == "" for r in rows if r["doc_key"] != "gansu-award-1")
+    [notice] = [d["notice"] for d in documents if d["doc_key"] == "gansu-award-1"]
+    assert notice["budget_yuan"] == "2000000.00"
+    assert [(lot["supplier"], lot["amount_yuan"]) for lot in notice["lots"]] == [
+        ("兰州链科技有限公司", "1.50"),
+        ("天水数据有限公司", "2.00"),
+    ]
+    assert all(d["notice"] is None for d in documents if d["doc_key"] != "gansu-award-1")

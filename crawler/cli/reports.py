@@ -286,6 +286,12 @@ def report_bids(
     since: Annotated[
         str | None, typer.Option("--since", "-s", help="Notices dated on or after YYYY-MM-DD.")
     ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help="Only notices dated in this year.")
+    ] = None,
+    province: Annotated[
+        str | None, typer.Option("--province", "-p", help="shanghai, 上海, 310000, national.")
+    ] = None,
     topic: Annotated[
         str | None, typer.Option("--topic", "-t", help="Topic name or label (default: first).")
     ] = None,
@@ -293,9 +299,10 @@ def report_bids(
         str, typer.Option("--format", "-f", help="table, json, csv or md.")
     ] = "table",
 ) -> None:
-    """Procurement notices that mention the topic: date, province, type, project, buyer, and
-    per lot the supplier and amount (yuan); then totals per province (notices, awards,
-    awarded yuan).
+    """Procurement notices that mention the topic, by province and year: date, type, project,
+    buyer, agency, and per lot the supplier and amount (yuan); then totals per province and
+    year (notices, awards, awarded yuan) and in all. Candidates (候选人公示) are not winners:
+    listed, never summed.
     """
     from crawler.reports.bids import (
         CSV_COLUMNS,
@@ -307,39 +314,46 @@ def report_bids(
         total_rows,
     )
     from crawler.reports.export import markdown_table, rich_table, to_json, write_csv
+    from spiders.provinces import resolve_province
 
     _check_format(output_format, ("table", "json", "csv", "md"))
     start = _date(since, "--since")
+    codes = [resolve_province(province).code] if province is not None else None
     settings = current_settings()
     chosen = _topic(settings, topic)
     store = _open_store(settings)
     try:
-        report = build_bids_report(store.db, topic=chosen.name, label=chosen.label, since=start)
+        report = build_bids_report(
+            store.db,
+            topic=chosen.name,
+            label=chosen.label,
+            since=start,
+            year=year,
+            province_codes=codes,
+        )
     finally:
         store.db.dispose()
     if output_format == "json":
         print(to_json(bids_to_dict(report)))
         return
     lines, totals = line_rows(report), total_rows(report)
+    scope = (f" since {start.isoformat()}" if start else "") + (f" in {year}" if year else "")
     if not lines and output_format == "table":
-        since_text = f" since {start.isoformat()}" if start else ""
-        _console().print(f"no procurement notice mentions {chosen.label}{since_text}")
+        _console().print(f"no procurement notice mentions {chosen.label}{scope}")
         return
     if output_format == "csv":
         # Lines only, one table per CSV file: totals are sums of it (or see --format json).
         write_csv(lines, CSV_COLUMNS, sys.stdout)
         return
-    title = f"procurement notices that mention {chosen.label}" + (
-        f" since {start.isoformat()}" if start else ""
-    )
+    title = f"procurement notices that mention {chosen.label}{scope}"
     table_columns = [c for c in LINE_COLUMNS if c.key != "url"]
     if output_format == "md":
         print(f"## {title}\n\n{markdown_table(lines, table_columns)}\n")
-        print(f"### totals per province\n\n{markdown_table(totals, TOTAL_COLUMNS)}")
+        print(f"### totals per province and year\n\n{markdown_table(totals, TOTAL_COLUMNS)}")
         return
     out = _console()
     out.print(rich_table(lines, table_columns, title=f"{title}: {len(report.notices)} notices"))
-    out.print(rich_table(totals, TOTAL_COLUMNS, title="totals per province"))
+    out.print(rich_table(totals, TOTAL_COLUMNS, title="totals per province and year"))
 
 
 # -- govwatch export --------------------------------------------------------------------------

@@ -5,8 +5,9 @@ without lots (a tender, a termination) is one line. ``amount`` is what was award
 lot amounts are budgets and stand under ``budget``. Amounts are exact ``Decimal`` yuan. Lots
 awarded at a rate (下浮率, 折扣率) have no amount: the rate is shown and nothing is summed.
 
-Totals per province count notices, award notices and the awarded yuan: the sum of an award's
-lot amounts, or its stated total when no lot carries an amount.
+Totals per province and year (the notice's own date, else its page's) count notices, award
+notices and the awarded yuan: the sum of an award's lot amounts, or its stated total when no lot
+carries an amount. A 中标候选人公示 names candidates, not winners: it is listed, never summed.
 """
 
 from __future__ import annotations
@@ -24,16 +25,19 @@ from storage.queries import StoredNotice, notices_mentioning
 NOTICE_TYPES = {
     "tender": "招标",
     "award": "中标/成交",
+    "candidates": "候选人公示",
     "change": "更正",
     "termination": "终止",
+    "intention": "采购意向",
 }
 
 
 @dataclass
 class ProvinceTotal:
-    """The notices of one province (or the national level)."""
+    """The notices of one province (or the national level) in one year."""
 
     province: Province
+    year: int | None  # None: the notice and its page are both undated
     notices: int = 0
     awards: int = 0
     awarded_yuan: Decimal = Decimal("0")
@@ -44,38 +48,46 @@ class BidsReport:
     topic: str
     label: str
     since: date | None
-    notices: list[StoredNotice]
-    totals: list[ProvinceTotal]  # in GB/T 2260 order, national (000000) first
+    notices: list[StoredNotice]  # by province (GB/T 2260 order), year, then date
+    totals: list[ProvinceTotal]  # the same order, national (000000) first
+    year: int | None = None
 
     @property
     def awarded_yuan(self) -> Decimal:
         return sum((t.awarded_yuan for t in self.totals), Decimal("0"))
 
 
-def awarded(notice: StoredNotice) -> Decimal | None:
-    """What an award notice gave out in yuan; None for other notices or unknown amounts."""
-    if notice.notice_type != "award":
-        return None
-    amounts = [lot.amount_yuan for lot in notice.lots if lot.amount_yuan is not None]
-    if amounts:
-        return sum(amounts, Decimal("0"))
-    return notice.total_award_yuan
+def _group(notice: StoredNotice) -> tuple[str, int]:
+    day = notice.day
+    return notice.province_code, day.year if day else 0
 
 
 def build_bids_report(
-    database: Database, *, topic: str, label: str, since: date | None = None
+    database: Database,
+    *,
+    topic: str,
+    label: str,
+    since: date | None = None,
+    year: int | None = None,
+    province_codes: list[str] | None = None,
 ) -> BidsReport:
-    notices = notices_mentioning(database, topic=topic, since=since)
-    totals: dict[str, ProvinceTotal] = {}
+    """The notices mentioning ``topic`` (of ``year``, of these provinces), with totals per
+    province and year."""
+    found = notices_mentioning(database, topic=topic, since=since, province_codes=province_codes)
+    if year is not None:
+        found = [n for n in found if n.day is not None and n.day.year == year]
+    notices = sorted(found, key=lambda n: (*_group(n), n.day or date.min, n.document_id))
+    totals: dict[tuple[str, int], ProvinceTotal] = {}
     for notice in notices:
-        code = notice.province_code
-        total = totals.setdefault(code, ProvinceTotal(by_code_unchecked(code)))
+        code, notice_year = _group(notice)
+        total = totals.setdefault(
+            (code, notice_year), ProvinceTotal(by_code_unchecked(code), notice_year or None)
+        )
         total.notices += 1
         if notice.notice_type == "award":
             total.awards += 1
-            total.awarded_yuan += awarded(notice) or Decimal("0")
-    ordered = [totals[code] for code in sorted(totals)]
-    return BidsReport(topic, label, since, notices, ordered)
+            total.awarded_yuan += notice.awarded_yuan or Decimal("0")
+    return BidsReport(topic, label, since, notices, list(totals.values()), year)
 
 
 LINE_COLUMNS = (
@@ -84,6 +96,7 @@ LINE_COLUMNS = (
     Column("notice_type", "type"),
     Column("project", "project"),
     Column("buyer", "buyer"),
+    Column("agency", "agency"),
     Column("lot", "lot"),
     Column("supplier", "supplier"),
     Column("amount_yuan", "amount (yuan)", numeric=True),
@@ -101,6 +114,7 @@ CSV_COLUMNS = (
 )
 TOTAL_COLUMNS = (
     Column("province", "省份"),
+    Column("year", "year"),
     Column("notices", "notices", numeric=True),
     Column("awards", "awards", numeric=True),
     Column("awarded_yuan", "awarded (yuan)", numeric=True),
@@ -119,11 +133,12 @@ def line_rows(report: BidsReport) -> list[dict[str, Any]]:
             "project": notice.project_name or notice.title,
             "project_number": notice.project_number,
             "buyer": notice.buyer,
+            "agency": notice.agency,
             "budget_yuan": notice.budget_yuan,
             "url": notice.url,
         }
         if not notice.lots:
-            rows.append({**base, "amount_yuan": awarded(notice)})
+            rows.append({**base, "amount_yuan": notice.awarded_yuan})
         for lot in notice.lots:
             row = {
                 **base,
@@ -150,6 +165,7 @@ def total_rows(report: BidsReport) -> list[dict[str, Any]]:
         {
             "province_code": t.province.code,
             "province": t.province.short_name,
+            "year": t.year,
             "notices": t.notices,
             "awards": t.awards,
             "awarded_yuan": t.awarded_yuan,
@@ -160,6 +176,7 @@ def total_rows(report: BidsReport) -> list[dict[str, Any]]:
         {
             "province_code": "total",
             "province": "total",
+            "year": report.year,
             "notices": sum(t.notices for t in report.totals),
             "awards": sum(t.awards for t in report.totals),
             "awarded_yuan": report.awarded_yuan,
@@ -174,6 +191,7 @@ def bids_to_dict(report: BidsReport) -> dict[str, Any]:
         "topic": report.topic,
         "label": report.label,
         "since": report.since,
+        "year": report.year,
         "notices": [
             {
                 "date": n.day,
@@ -183,13 +201,15 @@ def bids_to_dict(report: BidsReport) -> dict[str, Any]:
                 "project_number": n.project_number,
                 "project": n.project_name or n.title,
                 "buyer": n.buyer,
+                "agency": n.agency,
                 "region": n.region,
                 "budget_yuan": n.budget_yuan,
-                "awarded_yuan": awarded(n),
+                "awarded_yuan": n.awarded_yuan,
                 "url": n.url,
                 "lots": [
                     {
                         "lot": lot.lot,
+                        "lot_name": lot.lot_name,
                         "supplier": lot.supplier,
                         "amount_yuan": lot.amount_yuan,
                         "amount_raw": lot.amount_raw,

@@ -22,7 +22,7 @@ from rich.text import Text
 
 from crawler.json_output import dumps
 from spiders.provinces import by_code_unchecked
-from storage.queries import StoredDocument
+from storage.queries import StoredDocument, StoredNotice
 
 FORMATS = ("table", "json", "csv", "md")
 EXPORT_FORMATS = ("csv", "xlsx", "json")
@@ -160,7 +160,55 @@ EXPORT_COLUMNS = (
     Column("snippets", "snippets"),
     Column("technologies", "technologies"),
     Column("scenarios", "scenarios"),
+    # What a procurement notice states (empty for other documents).
+    Column("notice_type", "notice_type"),
+    Column("project_number", "project_number"),
+    Column("announced_on", "announced_on"),
+    Column("buyer", "buyer"),
+    Column("agency", "agency"),
+    Column("suppliers", "suppliers"),
+    Column("awarded_yuan", "awarded_yuan", numeric=True),
+    Column("budget_yuan", "budget_yuan", numeric=True),
 )
+
+
+def _notice_fields(notice: StoredNotice | None) -> dict[str, Any]:
+    """A notice's fields for one spreadsheet row: suppliers with their lots' amounts."""
+    if notice is None:
+        return {}
+    suppliers = []
+    for lot in notice.lots:
+        if lot.supplier is None:
+            continue
+        amount = f" {lot.amount_yuan}" if lot.amount_yuan is not None else ""
+        suppliers.append(f"{lot.lot + ': ' if lot.lot else ''}{lot.supplier}{amount}")
+    return {
+        "notice_type": notice.notice_type,
+        "project_number": notice.project_number,
+        "announced_on": notice.announced_on,
+        "buyer": notice.buyer,
+        "agency": notice.agency,
+        "suppliers": "; ".join(suppliers) or None,
+        "awarded_yuan": notice.awarded_yuan,
+        "budget_yuan": notice.budget_yuan,
+    }
+
+
+def _notice_json(notice: StoredNotice | None) -> dict[str, Any] | None:
+    if notice is None:
+        return None
+    return {
+        "notice_type": notice.notice_type,
+        "project_number": notice.project_number,
+        "project_name": notice.project_name,
+        "announced_on": notice.announced_on,
+        "buyer": notice.buyer,
+        "agency": notice.agency,
+        "region": notice.region,
+        "budget_yuan": notice.budget_yuan,
+        "awarded_yuan": notice.awarded_yuan,
+        "lots": [asdict(lot) for lot in notice.lots],
+    }
 
 
 def document_rows(documents: Sequence[StoredDocument]) -> list[dict[str, Any]]:
@@ -184,6 +232,7 @@ def document_rows(documents: Sequence[StoredDocument]) -> list[dict[str, Any]]:
             "doc_number": document.doc_number,
             "publisher": document.publisher,
             "body_length": document.body_length,
+            **_notice_fields(document.notice),
         }
         if not document.hits:
             rows.append({**base, "mentions": 0})
@@ -220,6 +269,7 @@ def documents_json(documents: Sequence[StoredDocument]) -> str:
                 "publisher": d.publisher,
                 "body_length": d.body_length,
                 "hits": [asdict(hit) for hit in d.hits],
+                "notice": _notice_json(d.notice),
             }
             for d in documents
         ]
