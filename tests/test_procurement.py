@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from crawler.procurement.notice import Lot, Notice, notice_type_of, parse_notice
+from crawler.procurement.notice import Lot, Notice, notice_type_of, parse_notice, party_name
 
 
 def parse(text: str, published_at: datetime | None = None) -> Notice:
@@ -329,7 +329,10 @@ POLICY = """关于加快推进区块链技术和产业创新发展的实施意�
     [
         ("某某项目中标（成交）结果公告", "award"),
         ("某某项目竞争性磋商成交公告", "award"),
-        ("某某项目中标候选人公示", "award"),
+        ("某某项目中标候选人公示", "candidates"),
+        ("某某工程评标结果公示", "candidates"),
+        ("某某项目拟中标公示", "candidates"),
+        ("某某项目中标结果公示", "award"),
         ("某某项目公开招标公告", "tender"),
         ("某某项目竞争性磋商公告", "tender"),
         ("某某项目竞争性谈判公告", "tender"),
@@ -836,3 +839,54 @@ def test_to_dict_is_json_friendly() -> None:
 
 def test_to_dict_writes_dates_in_iso_format() -> None:
     assert parse(CHANGE).to_dict()["announced_on"] == "2024-05-27"
+
+
+# --- names are names ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        ("某某经济开发区管理委员会 2017年1月9日（单位公章）", "某某经济开发区管理委员会"),
+        ("某某县人民医院（盖章）", "某某县人民医院"),
+        ("某某信息技术有限 公司 | | | |", "某某信息技术有限公司"),
+        ("| 某某科技有限公司 |", "某某科技有限公司"),
+        ("某某（北京） 有限公司", "某某（北京）有限公司"),
+        ("某某建设有限公司 地址：某市某路1号", "某某建设有限公司"),
+        ("某某集团有限公司 统一社会信用代码：91110000", "某某集团有限公司"),
+        ("上海市大数据中心", "上海市大数据中心"),
+        ("工商注册号", None),
+        ("第二中标候选人", None),
+        ("拟中标人", None),
+        ("中标供应商名称", None),
+        ("2017年1月9日", None),
+        ("二〇一七年一月九日", None),
+        ("91110000", None),
+        ("/", None),
+    ],
+)
+def test_a_party_name_is_never_a_signature_date_seal_separator_or_header(
+    written: str, name: str | None
+) -> None:
+    assert party_name(written) == name
+
+
+def test_a_candidates_notice_ranks_candidates_and_names_no_winner() -> None:
+    text = """一、项目编号：ZB2024-17
+二、项目名称：区块链存证平台
+三、中标候选人
+排名\t中标候选人名称\t投标报价（元）
+第一\t甲链科技有限公司\t1,200,000.00
+第二\t乙数据有限公司\t1,250,000.00
+四、采购人信息
+名称：某某市公证处
+"""
+    notice = parse_notice("区块链存证平台中标候选人公示", text)
+
+    assert notice is not None and notice.notice_type == "candidates"
+    assert notice.lots == [] and notice.total_award is None
+    assert [(c.supplier, c.amount and c.amount.yuan) for c in notice.candidates] == [
+        ("甲链科技有限公司", Decimal("1200000.00")),
+        ("乙数据有限公司", Decimal("1250000.00")),
+    ]
+    assert notice.buyer == "某某市公证处"

@@ -280,12 +280,13 @@ def _print_notice(notice: dict[str, Any]) -> None:
         amount = notice.get(key)
         if amount and amount.get("yuan"):
             out.print(f"    {key:<15} {amount['yuan']} 元  ({amount['raw']})", markup=False)
-    for lot in notice.get("lots") or []:
-        amount = lot.get("amount") or {}
-        money = f"{amount['yuan']} 元" if amount.get("yuan") else (amount.get("raw") or "")
-        state = "  (failed)" if lot.get("failed") else ""
-        supplier = lot.get("supplier") or "—"
-        out.print(f"    lot {lot['lot']:<11} {supplier}  {money}{state}", markup=False)
+    for heading, key in (("lot", "lots"), ("candidate", "candidates")):
+        for lot in notice.get(key) or []:
+            amount = lot.get("amount") or {}
+            money = f"{amount['yuan']} 元" if amount.get("yuan") else (amount.get("raw") or "")
+            state = "  (failed)" if lot.get("failed") else ""
+            supplier = lot.get("supplier") or "—"
+            out.print(f"    {heading} {lot['lot']:<11} {supplier}  {money}{state}", markup=False)
 
 
 @app.command()

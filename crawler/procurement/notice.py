@@ -29,7 +29,9 @@ from crawler.extract.soup import read_markup
 from crawler.procurement.amounts import Amount, narrow, parse_amount, unit_multiplier
 from spiders.dates import parse_date
 
-NoticeType = Literal["tender", "award", "change", "termination", "intention", "other"]
+NoticeType = Literal[
+    "tender", "award", "candidates", "change", "termination", "intention", "other"
+]
 
 
 @dataclass
@@ -70,6 +72,8 @@ class Notice:
     max_price: Amount | None = None
     total_award: Amount | None = None
     lots: list[Lot] = field(default_factory=list)
+    # A 中标候选人公示 ranks candidates; none of them has won: they are never lots.
+    candidates: list[Lot] = field(default_factory=list)
     reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -97,7 +101,9 @@ def _jsonable(value: Any) -> Any:
 _TYPES: tuple[tuple[NoticeType, re.Pattern[str]], ...] = (
     ("change", re.compile(r"更正|变更|澄清|补遗|答疑")),
     ("termination", re.compile(r"终止|废标|流标|采购失败|取消")),
-    ("award", re.compile(r"中标|成交|结果|中选|候选人")),
+    # Ranked candidates, published before the award: 中标候选人公示, 评标结果公示, 拟中标公示.
+    ("candidates", re.compile(r"候选人|评标结果公示|评审结果公示|预中标|拟中标|预成交")),
+    ("award", re.compile(r"中标|成交|结果|中选")),
     ("intention", re.compile(r"采购意向")),
     (
         "tender",
@@ -265,6 +271,7 @@ _FIELD_LABELS: dict[str, str] = {
     ),
 }
 _AMOUNT_FIELDS = frozenset({"budget", "max_price", "total_award"})
+_PARTIES = frozenset({"buyer", "agency"})
 _CONTACT_FIELDS = frozenset({"buyer_contact", "agency_contact"})
 
 # Whose block a label opens: later 名称/地址/联系方式 lines belong to that party.
@@ -496,6 +503,49 @@ def _clean(value: str | None) -> str | None:
     if not value or _NONE_VALUE.fullmatch(narrow(value)):
         return None
     return value
+
+
+# Where a party's name stops: a date or a seal note after a signature, the next field run on
+# into the same cell, a table's separator (…管理委员会 2017年1月9日（单位公章）).
+_NAME_END = re.compile(
+    r"\s*(?:(?:19|20)\d{2}\s*[年./-]\s*\d|[〇零○O一二三四五六七八九]{4}\s*年"
+    r"|[(\[]?\s*(?:单位|法人)?(?:公章|盖章|签章|印章|签字|电子章)"
+    r"|\|"
+    r"|(?:地址|联系人|联系方式|联系电话|电话|邮编|邮政编码|统一社会信用代码|传真)\s*:)"
+)
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff)])[ \t]+(?=[\u4e00-\u9fff(])")
+# Column headers and labels that a table's layout can put where a name belongs.
+_NOT_A_NAME = re.compile(
+    r"(?:第[一二三四五六七八九十\d]+)?(?:中标|成交|中选)?(?:候选人|候选供应商)(?:名称)?"
+    r"|拟?(?:中标|成交|中选)(?:人|供应商|单位)(?:名称)?|(?:供应商|投标人|单位|企业)?名称"
+    r"|工商注册号|统一社会信用代码|注册号|排名|排序|序号|名次|投标人|供应商|报价|地址|联系人"
+    r"|采购人|采购单位|招标人|代理机构|采购代理机构|招标代理机构"
+)
+
+
+def party_name(value: str | None) -> str | None:
+    """A buyer's, agency's or supplier's name, or ``None`` where the text is not a name.
+
+    Stops at a signature's date or seal note, at a field run on into the cell and at a table
+    separator; closes up spaces a layout put inside a name (``有限 公司``); refuses column
+    headers (``第二中标候选人``, ``工商注册号``), dates and bare numbers.
+    """
+    value = _clean((value or "").strip(" |\t"))
+    if value is None:
+        return None
+    end = _NAME_END.search(narrow(value))
+    if end:
+        value = value[: end.start()]
+    value = _CJK_GAP.sub("", narrow_parens(value)).strip(" ,;。、:，；：|")
+    squashed = _squash(narrow(value))
+    if len(squashed) < 2 or _NOT_A_NAME.fullmatch(squashed) or not re.search(r"[^\W\d_]", squashed):
+        return None
+    return _clean(value)
+
+
+def narrow_parens(value: str) -> str:
+    """Spaces around brackets closed up: ``某某（北京） 有限公司`` reads as one name."""
+    return re.sub(r"\s*([（(）)])\s*", r"\1", value)
 
 
 def _is_label(label: str) -> bool:
@@ -759,7 +809,7 @@ def _lot_from_record(
         lot.amount = parse_amount(money, hints.get(money_kind))
     if mode != "award":
         return lot
-    supplier = _clean(record.get("supplier"))
+    supplier = party_name(record.get("supplier"))
     lot.failed = bool(_FAILED.search(" ".join(record.values())))
     lot.supplier = None if lot.failed else supplier
     lot.supplier_address = None if lot.failed else _clean(record.get("address"))
@@ -821,7 +871,7 @@ def _fill_from_pair(lot: Lot, pair: _Pair, mode: str) -> None:
         if _FAILED.search(value):
             lot.failed = True
         else:
-            lot.supplier = lot.supplier or value
+            lot.supplier = lot.supplier or party_name(value)
     elif key in _LOT_SUPPLIER_ADDRESS:
         lot.supplier_address = lot.supplier_address or value
     elif key in _LOT_AMOUNT_LABELS:
@@ -845,7 +895,7 @@ def _fill_from_prefix(lot: Lot, prefix: str, mode: str) -> None:
         if _is_money(cell):
             _set_amount(lot, parse_amount(cell))
         elif mode == "award" and _ORGANISATION.search(cell) and not lot.supplier:
-            lot.supplier = cell
+            lot.supplier = party_name(cell)
         else:
             names.append(cell)
     if names:
@@ -1017,7 +1067,11 @@ def _assign(notice: Notice, name: str, pair: _Pair) -> None:
         return
     if getattr(notice, name) is not None:
         return
-    if name in _AMOUNT_FIELDS:
+    if name in _PARTIES:
+        named = party_name(value)
+        if named is not None:
+            setattr(notice, name, named)
+    elif name in _AMOUNT_FIELDS:
         setattr(notice, name, parse_amount(value, pair.hint))
     elif name == "project_number":
         notice.project_number = narrow(value)  # an identifier: ＺＢ２０２４ is ZB2024
@@ -1126,8 +1180,9 @@ def _read_reason(notice: Notice, doc: _Doc) -> None:
 
 
 def _read_lots(notice: Notice, doc: _Doc) -> None:
-    """An award's lots with winners and amounts, a tender's lots with budgets."""
-    if notice.notice_type == "award":
+    """An award's lots with winners and amounts, a tender's lots with budgets; the ranked
+    candidates of a 候选人公示, read as an award's lots are, kept apart: none has won."""
+    if notice.notice_type in ("award", "candidates"):
         lots, total = _html_lots(doc, "award")
         if not lots:
             # Section by section: a table never runs on into the next section.
@@ -1135,6 +1190,9 @@ def _read_lots(notice: Notice, doc: _Doc) -> None:
                 block_lots, block_total = _lots_from_lines(lines, "award")
                 lots += block_lots
                 total = total or block_total
+        if notice.notice_type == "candidates":
+            notice.candidates = lots
+            return
         notice.lots = lots
         notice.total_award = notice.total_award or total
     elif notice.notice_type == "tender":
