@@ -523,6 +523,9 @@ _NOT_A_NAME = re.compile(
 )
 
 
+_LEAD_LABEL = re.compile(r"^(?:联合体)?牵头(?:供应商|人|方|单位)?\s*:\s*")
+
+
 def party_name(value: str | None) -> str | None:
     """A buyer's, agency's or supplier's name, or ``None`` where the text is not a name.
 
@@ -533,6 +536,8 @@ def party_name(value: str | None) -> str | None:
     value = _clean((value or "").strip(" |\t"))
     if value is None:
         return None
+    lead = _LEAD_LABEL.match(narrow(value))  # 牵头供应商：… of a consortium
+    value = value[lead.end() :] if lead else value
     end = _NAME_END.search(narrow(value))
     if end:
         value = value[: end.start()]
@@ -707,6 +712,95 @@ def _table_header(cells: list[str], mode: str) -> list[tuple[str, str | None]] |
         return columns if "supplier" in kinds and len(kinds) >= 2 else None
     has_lot = bool(kinds & {"lot", "lot_name"})
     return columns if has_lot and kinds & {"budget", "amount"} else None
+
+
+# Header cells a lot table has beside the ones read (评审总得分, 供应商联系电话 …).
+_HEADER_WORD = re.compile(r"得分|电话|序号|数量|单位|规格|型号|品牌|备注|排名|名次|服务|名称|地址|金额|报价")
+
+
+def _inline_table(
+    cells: list[str], mode: str
+) -> tuple[list[tuple[str, str | None]], list[list[str]]] | None:
+    """A table flattened onto one line, header then row(s): ``供应商名称 供应商地址 中标金额(元)
+    某某有限公司 某市某路1号 7997000.00``, as page-to-text converters write small tables."""
+    for split in range(len(cells) - 1, 1, -1):
+        header, rest = cells[:split], cells[split:]
+        if any(not _HEADER_WORD.search(_column_kind(c)[0] + c) for c in header):
+            continue
+        if _HEADER_WORD.search(rest[0]) and _column_kind(rest[0])[0] != "other":
+            continue
+        columns = _table_header(header, mode)
+        if not columns:
+            continue
+        rest = _merge_units(rest)
+        width = len(columns)
+        if len(rest) % width == 0 and len(rest) > width:
+            rows = [rest[i : i + width] for i in range(0, len(rest), width)]
+        else:
+            rows = [rest]
+        return columns, rows
+    return None
+
+
+# A header whose cells lost their separators (序号供应商名称供应商地址中标（成交）金额评审总得分),
+# as text taken from a page without spacing has it; the one row follows on the same line.
+_GLUED_COLUMN = (
+    r"(?:序号|(?:中标|成交)?供应商(?:名称|地址|联系电话)|中标\(成交\)金额(?:\([^()]{0,4}\))?"
+    r"|(?:中标|成交)金额(?:\([^()]{0,4}\))?|评审总得分|得分|(?:评审|投标)?报价)"
+)
+_GLUED_HEADER = re.compile(rf"^\s*(?:{_GLUED_COLUMN}\s*){{3,}}")
+_COMPANY_END = re.compile(
+    r"(?:有限责任公司|股份有限公司|有限公司|公司|事务所|研究院|设计院|研究所|中心|医院|大学|学院|合作社)"
+    r"(?:[(（][^()（）]{1,12}[)）])?"
+)
+_GLUED_AMOUNT = re.compile(r"(?:报价|金额|下浮率|折扣率|费率)[^:]{0,12}:\s*[^:]*?(?:\([元%‰]\)|元|%|‰)")
+
+
+def _glued_row(lines: list[str], index: int) -> tuple[Lot | None, int]:
+    """The one row after a glued header: index, the supplier up to its company ending, and the
+    labelled price (``报价：595000（元）``, ``投标下浮率：36（%）``), which may run on into the
+    next line. Returns the lot and how many lines it took."""
+    header = _GLUED_HEADER.match(narrow(lines[index]))
+    if not header:
+        return None, 0
+    used = 1
+    line = lines[index]
+    if not _GLUED_AMOUNT.search(narrow(line)) and index + 1 < len(lines):
+        following = lines[index + 1]
+        if not _HEADING.match(narrow(following)) and _GLUED_AMOUNT.search(narrow(following)):
+            line, used = f"{line} {following}", 2
+    narrowed = narrow(line)
+    rest = narrowed[header.end() :]
+    columns = header.group()
+    amount_first = "金额" in columns and columns.find("金额") < columns.find("供应商")
+    # The first row's 序号 is 1; glued to a bare amount (12717418) only that tells them apart.
+    index_pattern = r"\s*1(?=\d)" if amount_first else r"\s*\d{1,3}(?=\D)"
+    number = re.match(index_pattern, rest) if "序号" in columns else None
+    start = header.end() + (number.end() if number else 0)
+    body = narrowed[start:]
+    amount = _GLUED_AMOUNT.search(body)
+    bare = re.match(r"\s*\d[\d,]*(?:\.\d+)?", body) if amount_first else None
+    if bare and not (amount and amount.start() < 4):
+        amount = bare  # 金额 column first, written without a label
+    name_from = amount.end() if amount and amount.start() < 4 else 0
+    name_end = _company_end(body, name_from)
+    if name_end is None:
+        return None, 0
+    lot = Lot(lot="", supplier=party_name(line[start + name_from : start + name_end]))
+    if amount is bare and bare is not None:
+        lot.amount = parse_amount(bare.group().strip(), columns)
+    elif amount:
+        label, _, value = body[amount.start() : amount.end()].partition(":")
+        value = re.sub(r"\(\s*([元%‰])\s*\)", r"\1", value)
+        lot.amount = parse_amount(f"{label}:{value}" if "率" in label else value)
+    return (lot, used) if lot.supplier else (None, 0)
+
+
+def _company_end(text: str, start: int) -> int | None:
+    """Where a supplier's name ends in glued text: its 公司, else another organisation word."""
+    company = re.compile(r"公司(?:[(（][^()（）]{1,12}[)）])?").search(text, start)
+    found = company or _COMPANY_END.search(text, start)
+    return found.end() if found else None
 
 
 def _merge_units(cells: list[str]) -> list[str]:
@@ -915,7 +1009,23 @@ def _lots_from_lines(lines: list[str], mode: str) -> tuple[list[Lot], Amount | N
     total: Amount | None = None
     index = 0
     while index < len(lines):
-        columns = _table_header(_cells(lines[index]), mode)
+        cells = _cells(lines[index])
+        columns = _table_header(cells, mode)
+        inline = None if columns else _inline_table(cells, mode)
+        if inline:
+            columns, rows = inline
+            table_lots, table_total = _table_lots(columns, rows, mode, None)
+            lots.extend(table_lots)
+            total = total or table_total
+            current = None
+            index += 1
+            continue
+        glued, used = (None, 0) if columns or mode != "award" else _glued_row(lines, index)
+        if glued:
+            lots.append(glued)
+            current = None
+            index += used
+            continue
         if columns:
             caption = _unit_caption(lines[max(0, index - 2) : index + 1])
             rows, index = _text_rows(lines, index + 1, mode)
