@@ -481,6 +481,9 @@ def _despace(line: str) -> str:
     return "".join(char for i, char in enumerate(line) if i not in gaps) if gaps else line
 
 
+_MARKDOWN_LEAD = re.compile(r"^(?:#{1,6}|[-*+])\s+")
+
+
 def _prepare_lines(text: str) -> list[str]:
     """Label-despaced, non-empty lines as written; tabs kept, they separate table cells.
 
@@ -489,7 +492,8 @@ def _prepare_lines(text: str) -> list[str]:
     """
     lines = []
     for raw in text.splitlines():
-        line = _despace(raw.strip())
+        # Markdown headings and bullets (## 1.采购人信息, - 名称：…) of text converted from pages.
+        line = _despace(_MARKDOWN_LEAD.sub("", raw.strip()))
         if line:
             lines.append(line)
     return lines
