@@ -149,7 +149,31 @@ def totals(results: list[Scored]) -> Totals:
     )
 
 
+def provenance_markdown() -> str:
+    """PROVENANCE.md of the corpus: where each notice was published and where it was found."""
+    rows = [
+        "# Real procurement notices: where each one comes from",
+        "",
+        "Each file is kept as the repository holds it (a saved page, or a record's text). The",
+        "labels in labels.jsonl were written by reading the notices, never by running govwatch.",
+        "Regenerate this table with `python -m tests.notice_corpus --provenance`.",
+        "",
+        "| file | province | year | type | repository | path | commit | published at |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for label in labels():
+        url = label.get("source_url") or ""
+        rows.append(
+            f"| {label['file']} | {label['province']} | {label['year']} | {label['notice_type']} "
+            f"| {label['repo']} | {label['path']} | {label['commit'][:12]} | {url} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
 def main() -> None:
+    if "--provenance" in sys.argv:
+        (CORPUS / "PROVENANCE.md").write_text(provenance_markdown(), encoding="utf-8")
+        return
     results = [score(label) for label in labels()]
     for result in results:
         if result.misses:

@@ -833,6 +833,7 @@ def test_to_dict_is_json_friendly() -> None:
             "note": None,
         },
         "failed": False,
+        "basis": None,
     }
     assert data["total_award"]["yuan"] == "2240500.00"
 

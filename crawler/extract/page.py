@@ -373,9 +373,13 @@ def _generic_body(tree: lxml.html.HtmlElement) -> str:
 
 
 def _heading(tree: lxml.html.HtmlElement, container: lxml.html.HtmlElement | None) -> str | None:
-    for xpath in ("//h1", "//*[contains(@class,'title')][not(self::title)]", "//h2"):
+    # A table cell styled 'title' is a field's label (<td class="title">招标人:</td>), no heading.
+    titled = "//*[contains(@class,'title')][not(self::title or self::td or self::th)]"
+    for xpath in ("//h1", titled, "//h2"):
         for element in tree.xpath(xpath):
             text = _clean(element.text_content())
+            if text.endswith((":", "：")):
+                continue  # a label
             if 4 <= len(text) <= 120 and (container is None or element not in container.iter()):
                 return text
     return None

@@ -46,7 +46,7 @@ _ARABIC = re.compile(
     r"(?:\s*\(?\s*(?P<unit>(?P<mult>千万|百万|亿|万|千)?(?P<money>"
     + "|".join(_CURRENCIES)
     + r")|千万|百万|亿|万))?"
-    r"(?P<pct>\s*[%‰])?"
+    r"(?P<pct>\s*\(?\s*[%‰]\s*\)?)?"
 )
 _PER = re.compile(r"\s*/\s*(年|月|日|天|人次|人|次|平方米|㎡|台|套|件|个|吨|项|户)")
 
@@ -263,7 +263,7 @@ def _rate_figures(text: str, free_text: bool) -> list[_Figure]:
     for match in _ARABIC.finditer(text):
         span = (match.start("num"), match.end())
         if match["pct"] and not any(s <= span[0] < e for s, e in taken):
-            sign = match["pct"].strip()
+            sign = match["pct"].strip(" ()")
             figures.append(_Figure(*span, "rate", _rate_value(match["num"], sign)))
     for match in _DISCOUNT.finditer(text):
         value = _decimal(match["num"])

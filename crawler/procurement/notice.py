@@ -48,6 +48,7 @@ class Lot:
     supplier_address: str | None = None
     amount: Amount | None = None
     failed: bool = False
+    basis: str | None = None  # 中标类型 as stated: 总价中标, 折扣率中标, 费率中标 …
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form (Decimals as strings)."""
@@ -361,6 +362,7 @@ _LOT_AMOUNT_LABELS = frozenset(
         "报价下浮率",
     }
 )
+_AWARD_BASIS_LABELS = frozenset({"中标类型", "成交类型", "报价方式", "报价类型"})
 _LOT_NAME_LABELS = frozenset(
     {
         "包名称",
@@ -387,6 +389,7 @@ _VOCABULARY = frozenset(
     | {label for fields in _PARTY_FIELDS.values() for label in fields}
     | _LOT_SUPPLIER_ADDRESS
     | _LOT_AMOUNT_LABELS
+    | _AWARD_BASIS_LABELS
     | _LOT_NAME_LABELS
     | _LOT_BUDGET_LABELS
     | {
@@ -416,7 +419,7 @@ _KNOWN_SPACED = re.compile(
 _SPACED_AT_START = re.compile(r"^((?:[\u4e00-\u9fff][ \t]+)+[\u4e00-\u9fff])(?=[ \t]*:)")
 _LABEL = re.compile(
     r"(?:^|(?<=[\s,;。、.)]))"
-    r"(?P<label>[\u4e00-\u9fff]+(?:\([^()]{0,60}\)[\u4e00-\u9fff]*){0,2})\s*:"
+    r"(?P<label>[\u4e00-\u9fff]+(?:[\\/]?\([^()]{0,60}\)[\u4e00-\u9fff]*){0,3})\s*:"
 )
 # The label a 一、项目编号 / 二、项目名称 heading starts with, the value after it.
 _HEADING_LABEL = re.compile(r"^\s*(?:采购项目|项目|招标)(?:编号|名称)\s*(?:\([^()]*\))?\s*:?")
@@ -434,7 +437,7 @@ class _Pair:
     @property
     def key(self) -> str:
         """The label without its parenthesised parts: 预算金额（万元） → 预算金额."""
-        return _PARENS.sub("", self.label)
+        return re.sub(r"[\\/]", "", _PARENS.sub("", self.label))
 
     @property
     def hint(self) -> str | None:
@@ -482,6 +485,19 @@ def _despace(line: str) -> str:
 
 
 _MARKDOWN_LEAD = re.compile(r"^(?:#{1,6}|[-*+])\s+")
+_MARKDOWN_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
+
+
+def _table_row(line: str) -> str:
+    """A markdown table row (``| 招标人: | 某某公司 |``, as page-to-text tools write tables)
+    as tab-separated cells, the form the rest of this module reads; a ``|---|`` rule as
+    nothing."""
+    if not (line.startswith("|") and line.endswith("|") and len(line) > 2):
+        return line
+    if _MARKDOWN_RULE.match(line):
+        return ""
+    cells = [cell.strip() for cell in line[1:-1].split("|")]
+    return "\t".join(cells).strip("\t")
 
 
 def _prepare_lines(text: str) -> list[str]:
@@ -493,7 +509,7 @@ def _prepare_lines(text: str) -> list[str]:
     lines = []
     for raw in text.splitlines():
         # Markdown headings and bullets (## 1.采购人信息, - 名称：…) of text converted from pages.
-        line = _despace(_MARKDOWN_LEAD.sub("", raw.strip()))
+        line = _despace(_MARKDOWN_LEAD.sub("", _table_row(raw.strip())))
         if line:
             lines.append(line)
     return lines
@@ -503,7 +519,7 @@ def _clean(value: str | None) -> str | None:
     """A value without padding and trailing punctuation; ``None`` for ``无``, ``/`` and blanks."""
     if value is None:
         return None
-    value = re.sub(r"\s+", " ", value).strip(" ,;。、:，；：")
+    value = re.sub(r"\s+", " ", value).strip(" ,;。、:，；：|")
     if not value or _NONE_VALUE.fullmatch(narrow(value)):
         return None
     return value
@@ -592,6 +608,10 @@ def _cell_pairs(line: str) -> list[_Pair]:
 
 def _read(line: str) -> tuple[str, list[_Pair]]:
     """The unlabelled text before the first label, and the ``label：value`` pairs of a line."""
+    if "\t" in line:
+        cell_pairs = _labelled_cells(line)
+        if cell_pairs is not None:
+            return cell_pairs
     matches = [m for m in _LABEL.finditer(narrow(line)) if _is_label(m["label"])]
     # 金额：大写：…（小写：…） is one value, not three fields.
     matches = [
@@ -605,6 +625,31 @@ def _read(line: str) -> tuple[str, list[_Pair]]:
         end = following.start() if following else len(line)
         pairs.append(_Pair(_squash(match["label"]), line[match.end() : end].strip()))
     return line[: matches[0].start()].strip(), pairs
+
+
+_CELL_LABEL = re.compile(
+    r"^(?P<label>[\u4e00-\u9fff]+(?:[\\/]?\([^()]{0,60}\)[\u4e00-\u9fff]*){0,3})\s*:\s*(?P<rest>.*)$"
+)
+
+
+def _labelled_cells(line: str) -> tuple[str, list[_Pair]] | None:
+    """A table row of ``label：`` cells each followed by its value's cell (``招标人：\t某某公司
+    \t中标价(元)：\t20797381.58``): a value ends at its cell. None when no cell is a label."""
+    cells = [cell.strip() for cell in line.split("\t")]
+    pairs: list[_Pair] = []
+    prefix: list[str] = []
+    index = 0
+    while index < len(cells):
+        match = _CELL_LABEL.match(narrow(cells[index]))
+        if match and _is_label(match["label"]):
+            rest = cells[index][match.start("rest") :]
+            if not rest and index + 1 < len(cells) and not _CELL_LABEL.match(narrow(cells[index + 1])):
+                rest, index = cells[index + 1], index + 1
+            pairs.append(_Pair(_squash(match["label"]), rest))
+        elif not pairs and cells[index]:
+            prefix.append(cells[index])
+        index += 1
+    return (" ".join(prefix), pairs) if pairs else None
 
 
 _SECTION_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -948,12 +993,15 @@ def _split_lots(lines: Iterable[str]) -> list[str]:
     return pieces
 
 
-def _lot_amount(pair: _Pair) -> Amount:
+def _lot_amount(pair: _Pair, basis: str | None = None) -> Amount:
     value = pair.value
-    # 下浮率：5 has no % sign: the label is what says it is a rate.
-    if "率" in pair.key and not re.search(r"[%‰％]", value):
-        value = f"{pair.key}:{value}"
-    return parse_amount(value, pair.hint)
+    # 下浮率：5 has no % sign: the label is what says it is a rate. A label that allows both
+    # (中标金额（元）\（%）) leaves it to the notice's 中标类型 (折扣率中标 or 总价中标).
+    either = "%" in pair.label and pair.hint is not None
+    rate_basis = basis is not None and "率" in basis
+    if ("率" in pair.key or (either and rate_basis)) and not re.search(r"[%‰％]", value):
+        value = f"{pair.key}率:{value}" if "率" not in pair.key else f"{pair.key}:{value}"
+    return parse_amount(value, None if either and rate_basis else pair.hint)
 
 
 def _fill_from_pair(lot: Lot, pair: _Pair, mode: str) -> None:
@@ -973,7 +1021,9 @@ def _fill_from_pair(lot: Lot, pair: _Pair, mode: str) -> None:
     elif key in _LOT_SUPPLIER_ADDRESS:
         lot.supplier_address = lot.supplier_address or value
     elif key in _LOT_AMOUNT_LABELS:
-        _set_amount(lot, _lot_amount(pair))
+        _set_amount(lot, _lot_amount(pair, lot.basis))
+    elif key in _AWARD_BASIS_LABELS:
+        lot.basis = value
 
 
 def _fill_from_prefix(lot: Lot, prefix: str, mode: str) -> None:
@@ -1052,7 +1102,15 @@ def _lots_from_lines(lines: list[str], mode: str) -> tuple[list[Lot], Amount | N
         for pair in pairs:
             _fill_from_pair(target, pair, mode)
     lots = [lot for lot in lots if _has_content(lot)]
-    if not lots and mode == "award" and _has_content(loose):
+    if mode == "award" and loose.supplier and not any(lot.supplier for lot in lots):
+        # A winner stated before one lot marker (名称：包7（…） in the items after it) is that
+        # lot's winner; before several markers, the notice's.
+        if len(lots) == 1 and not lots[0].failed:
+            only = lots[0]
+            loose.lot, loose.lot_name = only.lot, loose.lot_name or only.lot_name
+            loose.amount = loose.amount or only.amount
+        lots = [loose]
+    elif not lots and mode == "award" and _has_content(loose):
         lots = [loose]
     return [_settled(lot) for lot in lots], total
 
