@@ -362,6 +362,7 @@ _LOT_AMOUNT_LABELS = frozenset(
         "报价下浮率",
     }
 )
+_LOT_ID_LABELS = frozenset({"包组或产品名称", "包号", "包组", "标包", "采购包", "合同包", "标段号"})
 _AWARD_BASIS_LABELS = frozenset({"中标类型", "成交类型", "报价方式", "报价类型"})
 _LOT_NAME_LABELS = frozenset(
     {
@@ -390,6 +391,7 @@ _VOCABULARY = frozenset(
     | _LOT_SUPPLIER_ADDRESS
     | _LOT_AMOUNT_LABELS
     | _AWARD_BASIS_LABELS
+    | _LOT_ID_LABELS
     | _LOT_NAME_LABELS
     | _LOT_BUDGET_LABELS
     | {
@@ -732,6 +734,7 @@ def _column_kind(cell: str) -> tuple[str, str | None]:
     inside = " ".join(_PARENS.findall(squashed))
     hint = inside if unit_multiplier(inside) else None
     rules = (
+        ("other", r"^是否|方法$|得分"),  # 是否价格扣除 and 评审方法 are not the price
         ("index", r"^(?:序号|编号|排名)$"),
         ("lot_name", r"(?:包|标段|标项).*(?:名称|内容)"),
         ("lot", r"^(?:(?:采购|合同|分)?包(?:号|组|件|别|编号)?|标(?:包|段|项)(?:号|编号)?|包段)$"),
@@ -756,6 +759,11 @@ def _table_header(cells: list[str], mode: str) -> list[tuple[str, str | None]] |
     if any(":" in _PARENS.sub("", narrow(cell)) for cell in cells):
         return None
     columns = [_column_kind(cell) for cell in cells]
+    if any(
+        kind == "other" and (re.search(r"\d", cell) or _ORGANISATION.search(cell))
+        for (kind, _), cell in zip(columns, cells, strict=True)
+    ):
+        return None  # a header with its row run on after it (…金额 某某有限公司 128万元)
     kinds = {kind for kind, _ in columns} - {"other"}
     if mode == "award":
         return columns if "supplier" in kinds and len(kinds) >= 2 else None
@@ -764,7 +772,10 @@ def _table_header(cells: list[str], mode: str) -> list[tuple[str, str | None]] |
 
 
 # Header cells a lot table has beside the ones read (评审总得分, 供应商联系电话 …).
-_HEADER_WORD = re.compile(r"得分|电话|序号|数量|单位|规格|型号|品牌|备注|排名|名次|服务|名称|地址|金额|报价")
+_HEADER_WORD = re.compile(
+    r"得分|电话|序号|数量|单位|规格|型号|品牌|备注|排名|名次|服务|名称|地址|金额|报价|方法|是否|扣除"
+    r"|类型|编码|代码"
+)
 
 
 def _inline_table(
@@ -802,7 +813,7 @@ _COMPANY_END = re.compile(
     r"(?:有限责任公司|股份有限公司|有限公司|公司|事务所|研究院|设计院|研究所|中心|医院|大学|学院|合作社)"
     r"(?:[(（][^()（）]{1,12}[)）])?"
 )
-_GLUED_AMOUNT = re.compile(r"(?:报价|金额|下浮率|折扣率|费率)[^:]{0,12}:\s*[^:]*?(?:\([元%‰]\)|元|%|‰)")
+_GLUED_AMOUNT = re.compile(r"(?:报价|总价|单价|金额|下浮率|折扣率|费率)[^:]{0,12}:\s*[^:]*?(?:\([元%‰]\)|元|%|‰)")
 
 
 def _glued_row(lines: list[str], index: int) -> tuple[Lot | None, int]:
@@ -823,7 +834,7 @@ def _glued_row(lines: list[str], index: int) -> tuple[Lot | None, int]:
     columns = header.group()
     amount_first = "金额" in columns and columns.find("金额") < columns.find("供应商")
     # The first row's 序号 is 1; glued to a bare amount (12717418) only that tells them apart.
-    index_pattern = r"\s*1(?=\d)" if amount_first else r"\s*\d{1,3}(?=\D)"
+    index_pattern = r"\s*(?:1(?=\d)|\d{1,3}(?=\D))" if amount_first else r"\s*\d{1,3}(?=\D)"
     number = re.match(index_pattern, rest) if "序号" in columns else None
     start = header.end() + (number.end() if number else 0)
     body = narrowed[start:]
@@ -1024,6 +1035,9 @@ def _fill_from_pair(lot: Lot, pair: _Pair, mode: str) -> None:
         _set_amount(lot, _lot_amount(pair, lot.basis))
     elif key in _AWARD_BASIS_LABELS:
         lot.basis = value
+    elif key in _LOT_ID_LABELS and not lot.lot:
+        number = re.search(r"[0-9A-Z]+|[一二三四五六七八九十]+", narrow(value))
+        lot.lot = number.group() if number else value
 
 
 def _fill_from_prefix(lot: Lot, prefix: str, mode: str) -> None:
@@ -1069,7 +1083,8 @@ def _lots_from_lines(lines: list[str], mode: str) -> tuple[list[Lot], Amount | N
         if inline:
             columns, rows = inline
             table_lots, table_total = _table_lots(columns, rows, mode, None)
-            lots.extend(table_lots)
+            if not _fold_into_marker(current, table_lots):
+                lots.extend(table_lots)
             total = total or table_total
             current = None
             index += 1
@@ -1084,7 +1099,8 @@ def _lots_from_lines(lines: list[str], mode: str) -> tuple[list[Lot], Amount | N
             caption = _unit_caption(lines[max(0, index - 2) : index + 1])
             rows, index = _text_rows(lines, index + 1, mode)
             table_lots, table_total = _table_lots(columns, rows, mode, caption)
-            lots.extend(table_lots)
+            if not _fold_into_marker(current, table_lots):
+                lots.extend(table_lots)
             total = total or table_total
             current = None
             continue
@@ -1096,10 +1112,17 @@ def _lots_from_lines(lines: list[str], mode: str) -> tuple[list[Lot], Amount | N
             lots.append(current)
             line = line[marker.end() :]
         prefix, pairs = _read(line)
-        target = current or loose
         if current is not None and prefix:
             _fill_from_prefix(current, prefix, mode)
         for pair in pairs:
+            target = current or loose
+            if mode == "award" and pair.key in _SUPPLIER_LABELS and target.supplier:
+                # 供应商名称 again, no marker between: the next lot's result begins.
+                if target is loose:
+                    lots.append(loose)
+                current = Lot(lot="")
+                lots.append(current)
+                target = current
             _fill_from_pair(target, pair, mode)
     lots = [lot for lot in lots if _has_content(lot)]
     if mode == "award" and loose.supplier and not any(lot.supplier for lot in lots):
@@ -1113,6 +1136,18 @@ def _lots_from_lines(lines: list[str], mode: str) -> tuple[list[Lot], Amount | N
     elif not lots and mode == "award" and _has_content(loose):
         lots = [loose]
     return [_settled(lot) for lot in lots], total
+
+
+def _fold_into_marker(marker: Lot | None, table_lots: list[Lot]) -> bool:
+    """A one-row table right under a lot's marker (合同包1(…): then 供应商名称 … 金额 and its
+    row) is that lot's result: its winner and amount go to the marked lot."""
+    if marker is None or marker.supplier or marker.amount or len(table_lots) != 1:
+        return False
+    row = table_lots[0]
+    marker.supplier, marker.supplier_address = row.supplier, row.supplier_address
+    marker.amount, marker.failed = row.amount, row.failed or marker.failed
+    marker.lot_name = marker.lot_name or row.lot_name
+    return True
 
 
 def _settled(lot: Lot) -> Lot:
