@@ -928,6 +928,11 @@ def _assign_uneven(kinds: list[str], cells: list[str]) -> list[tuple[str, str]]:
             break
         pairs.append((kinds[head], cells[left]))
         head, left = head + 1, left + 1
+    while tail > head and kinds[tail - 1] == "other" and right > left:
+        if not _BARE_NUMBER.fullmatch(narrow(cells[right - 1]).strip()):
+            break  # a score (评审总得分 100.00) after the price
+        pairs.append((kinds[tail - 1], cells[right - 1]))
+        tail, right = tail - 1, right - 1
     while tail > head and kinds[tail - 1] in ("amount", "budget", "max") and right > left:
         if not _money_cell(cells[right - 1]):
             break
@@ -1447,6 +1452,33 @@ def _read_signature_date(notice: Notice, doc: _Doc) -> None:
             return
 
 
+# The ccgp 公告概要 as text without cell breaks: 总中标金额￥65.900000 万元（人民币）.
+_GLUED_TOTAL = re.compile(
+    r"(?:总中标金额|中标总金额|成交总金额|总成交金额)\s*:?\s*(?P<value>¥\s*[\d,]+(?:\.\d+)?\s*(?:万元|元)?)"
+)
+
+
+def _read_glued_total(notice: Notice, doc: _Doc) -> None:
+    """An award's total from a summary whose cells ran together (no label's colon to find)."""
+    if notice.notice_type != "award" or notice.total_award is not None:
+        return
+    for line in doc.lines:
+        match = _GLUED_TOTAL.search(narrow(line))
+        if match:
+            notice.total_award = parse_amount(line[match.start("value") : match.end("value")])
+            return
+
+
+def _lot_amount_from_total(notice: Notice, doc: _Doc) -> None:
+    """One awarded lot whose row states no amount: the notice's total (above zero) is it."""
+    awarded = [lot for lot in notice.lots if not lot.failed]
+    total = notice.total_award
+    if notice.notice_type != "award" or len(awarded) != 1 or awarded[0].amount is not None:
+        return
+    if total is not None and total.kind == "amount" and total.yuan:
+        awarded[0].amount = dataclasses.replace(total, note="the notice's total (its only lot)")
+
+
 def _read_total(notice: Notice, doc: _Doc) -> None:
     """Without a stated total, an award's total is its one lot's amount or the lots' sum."""
     if notice.notice_type != "award" or notice.total_award is not None:
@@ -1470,6 +1502,8 @@ _STAGES: tuple[Callable[[Notice, _Doc], None], ...] = (
     _read_fields,
     _read_lots,
     _read_signature_date,
+    _read_glued_total,
+    _lot_amount_from_total,
     _read_total,
 )
 
