@@ -100,7 +100,7 @@ def _jsonable(value: Any) -> Any:
 
 # Most decisive first: a 中标结果更正公告 is a correction, a 采购项目废标公告 a termination.
 _TYPES: tuple[tuple[NoticeType, re.Pattern[str]], ...] = (
-    ("change", re.compile(r"更正|变更|澄清|补遗|答疑")),
+    ("change", re.compile(r"更正|变更|澄清|补遗|答疑|延期")),
     ("termination", re.compile(r"终止|废标|流标|采购失败|取消")),
     # Ranked candidates, published before the award: 中标候选人公示, 评标结果公示, 拟中标公示.
     ("candidates", re.compile(r"候选人|评标结果公示|评审结果公示|预中标|拟中标|预成交")),
@@ -111,6 +111,8 @@ _TYPES: tuple[tuple[NoticeType, re.Pattern[str]], ...] = (
         re.compile(
             r"(?:招标|采购|磋商|谈判|询价|比选|单一来源|遴选|竞价|征集)\S*?(?:公告|公示)"
             r"|资格预审|邀请书|邀请函"
+            # A title that ends with the method: …食堂服务外包项目竞争性磋商.
+            r"|(?:竞争性磋商|竞争性谈判|公开招标|邀请招标|询价|单一来源采购)$"
         ),
     ),
 )
@@ -157,7 +159,38 @@ def _classify(title: str, lines: list[str], html: str | None) -> NoticeType | No
         kind = notice_type_of(candidate)
         if kind:
             return kind if _PROCUREMENT_WORD.search(candidate) or signals >= 2 else None
-    return "other" if signals >= 2 else None
+    if signals >= 2:
+        return _kind_from_body(lines)
+    return None
+
+
+# A notice without a title that names its kind: what its body asks of or tells suppliers.
+_BODY_KINDS: tuple[tuple[NoticeType, re.Pattern[str]], ...] = (
+    ("award", re.compile(r"(?:中标|成交)(?:供应商|人)(?:名称)?\s*:|(?:中标|成交)\(?成交?\)?金额\s*:")),
+    (
+        "tender",
+        re.compile(
+            r"获取(?:招标|采购|磋商|谈判|询价|比选)?文件|投标截止时间|提交投标文件截止时间"
+            r"|响应文件提交截止|递交投标文件"
+        ),
+    ),
+)
+
+
+def _kind_from_body(lines: list[str]) -> NoticeType:
+    text = narrow("\n".join(lines[:200]))
+    for kind, pattern in _BODY_KINDS:
+        if pattern.search(text):
+            return kind
+    return "other"
+
+
+# A correction's own section (二、更正信息 / 更正事项：…), whatever its title says (…中标结果公告).
+_CORRECTION_SECTION = re.compile(r"^(?:[一二三四五六七八九十]{1,3}\s*[、.]\s*)?更正(?:信息|事项|内容)\s*:?")
+
+
+def _is_correction(lines: list[str]) -> bool:
+    return any(_CORRECTION_SECTION.match(narrow(line)) for line in lines[:300])
 
 
 # --- lines, labels and sections ----------------------------------------------------------------
@@ -1528,6 +1561,8 @@ def parse_notice(
         return None
     if kind is None:
         return None
+    if kind in ("award", "candidates", "tender", "other") and _is_correction(lines):
+        kind = "change"
     notice = Notice(notice_type=kind)
     doc = _Doc(lines, _sections(lines), html, published_at)
     for stage in _STAGES:
