@@ -1502,6 +1502,42 @@ def _read_glued_total(notice: Notice, doc: _Doc) -> None:
             return
 
 
+# A ccgp 公告概要 whose cells ran together: 采购单位某某中心行政区域宝安区公告时间2026年….
+_GLUED_BUYER = re.compile(r"^采购单位(?P<buyer>\S{2,60}?)(?:行政区域|公告时间|采购单位地址)")
+# The buyer named in prose: 受某某局委托, …; 某某监狱 的 某某项目 进行采购.
+_ORGANISATION_WORD = (
+    r"(?:局|厅|委|委员会|办公室|政府|院|中心|学校|中学|小学|大学|学院|医院|监狱|公司|所|馆|站|队|处|会|部"
+    r"|街道办事处|办事处|幼儿园)"
+)
+_PROSE_BUYER = (
+    re.compile(rf"受(?P<buyer>[^，,。:：;；\s]{{2,40}}?{_ORGANISATION_WORD})(?:的)?委托"),
+    re.compile(
+        rf"(?:^|[。:：\s]|(?<=\d)日)(?P<buyer>[^\d，,。:：;；\s][^，,。:：;；\s]{{1,39}}?{_ORGANISATION_WORD})"
+        r"\s*的\s*"
+        r"[^，,。]{2,80}?\s*(?:进行|实行|开展)[^，,。]{0,12}(?:采购|招标|磋商|谈判|询价)"
+    ),
+)
+
+
+def _read_buyer_elsewhere(notice: Notice, doc: _Doc) -> None:
+    """The buyer, where no label gave it: from a run-together 公告概要, else from prose."""
+    if notice.buyer is not None:
+        return
+    for line in doc.lines[:120]:
+        glued = _GLUED_BUYER.match(narrow(line))
+        if glued:
+            notice.buyer = party_name(line[glued.start("buyer") : glued.end("buyer")])
+            if notice.buyer:
+                return
+    text = "\n".join(doc.lines[:60])
+    for pattern in _PROSE_BUYER:
+        match = pattern.search(narrow(text))
+        if match:
+            notice.buyer = party_name(text[match.start("buyer") : match.end("buyer")])
+            if notice.buyer:
+                return
+
+
 def _lot_amount_from_total(notice: Notice, doc: _Doc) -> None:
     """One awarded lot whose row states no amount: the notice's total (above zero) is it."""
     awarded = [lot for lot in notice.lots if not lot.failed]
@@ -1533,6 +1569,7 @@ _STAGES: tuple[Callable[[Notice, _Doc], None], ...] = (
     _read_published,
     _read_reason,
     _read_fields,
+    _read_buyer_elsewhere,
     _read_lots,
     _read_signature_date,
     _read_glued_total,
