@@ -29,9 +29,7 @@ from crawler.extract.soup import read_markup
 from crawler.procurement.amounts import Amount, narrow, parse_amount, unit_multiplier
 from spiders.dates import parse_date
 
-NoticeType = Literal[
-    "tender", "award", "candidates", "change", "termination", "intention", "other"
-]
+NoticeType = Literal["tender", "award", "candidates", "change", "termination", "intention", "other"]
 
 
 @dataclass
@@ -166,7 +164,10 @@ def _classify(title: str, lines: list[str], html: str | None) -> NoticeType | No
 
 # A notice without a title that names its kind: what its body asks of or tells suppliers.
 _BODY_KINDS: tuple[tuple[NoticeType, re.Pattern[str]], ...] = (
-    ("award", re.compile(r"(?:中标|成交)(?:供应商|人)(?:名称)?\s*:|(?:中标|成交)\(?成交?\)?金额\s*:")),
+    (
+        "award",
+        re.compile(r"(?:中标|成交)(?:供应商|人)(?:名称)?\s*:|(?:中标|成交)\(?成交?\)?金额\s*:"),
+    ),
     (
         "tender",
         re.compile(
@@ -186,7 +187,9 @@ def _kind_from_body(lines: list[str]) -> NoticeType:
 
 
 # A correction's own section (二、更正信息 / 更正事项：…), whatever its title says (…中标结果公告).
-_CORRECTION_SECTION = re.compile(r"^(?:[一二三四五六七八九十]{1,3}\s*[、.]\s*)?更正(?:信息|事项|内容)\s*:?")
+_CORRECTION_SECTION = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}\s*[、.]\s*)?更正(?:信息|事项|内容)\s*:?"
+)
 
 
 def _is_correction(lines: list[str]) -> bool:
@@ -644,9 +647,9 @@ def _cell_pairs(line: str) -> list[_Pair]:
 def _read(line: str) -> tuple[str, list[_Pair]]:
     """The unlabelled text before the first label, and the ``label：value`` pairs of a line."""
     if "\t" in line:
-        cell_pairs = _labelled_cells(line)
-        if cell_pairs is not None:
-            return cell_pairs
+        labelled = _labelled_cells(line)
+        if labelled is not None:
+            return labelled
     matches = [m for m in _LABEL.finditer(narrow(line)) if _is_label(m["label"])]
     # 金额：大写：…（小写：…） is one value, not three fields.
     matches = [
@@ -678,7 +681,11 @@ def _labelled_cells(line: str) -> tuple[str, list[_Pair]] | None:
         match = _CELL_LABEL.match(narrow(cells[index]))
         if match and _is_label(match["label"]):
             rest = cells[index][match.start("rest") :]
-            if not rest and index + 1 < len(cells) and not _CELL_LABEL.match(narrow(cells[index + 1])):
+            if (
+                not rest
+                and index + 1 < len(cells)
+                and not _CELL_LABEL.match(narrow(cells[index + 1]))
+            ):
                 rest, index = cells[index + 1], index + 1
             pairs.append(_Pair(_squash(match["label"]), rest))
         elif not pairs and cells[index]:
@@ -839,23 +846,33 @@ def _inline_table(
 # as text taken from a page without spacing has it; the one row follows on the same line.
 _GLUED_COLUMN = (
     r"(?:序号|(?:中标|成交)?供应商(?:名称|地址|联系电话)|中标\(成交\)金额(?:\([^()]{0,4}\))?"
-    r"|(?:中标|成交)金额(?:\([^()]{0,4}\))?|评审总得分|得分|(?:评审|投标)?报价)"
+    r"|(?:中标|成交)金额(?:\([^()]{0,4}\))?|中标\(成交金额\)|评审总得分|得分|(?:评审|投标)?报价"
+    r"|标项名称|备注)"
 )
 _GLUED_HEADER = re.compile(rf"^\s*(?:{_GLUED_COLUMN}\s*){{3,}}")
 _COMPANY_END = re.compile(
     r"(?:有限责任公司|股份有限公司|有限公司|公司|事务所|研究院|设计院|研究所|中心|医院|大学|学院|合作社)"
     r"(?:[(（][^()（）]{1,12}[)）])?"
 )
-_GLUED_AMOUNT = re.compile(r"(?:报价|总价|单价|金额|下浮率|折扣率|费率)[^:]{0,12}:\s*[^:]*?(?:\([元%‰]\)|元|%|‰)")
+_GLUED_AMOUNT = re.compile(
+    r"(?:报价|总价|单价|金额|下浮率|折扣率|费率)[^:]{0,12}:\s*[^:]{0,40}?(?:\([元%‰]\)|元|%|‰)"
+)
 
 
-def _glued_row(lines: list[str], index: int) -> tuple[Lot | None, int]:
-    """The one row after a glued header: index, the supplier up to its company ending, and the
-    labelled price (``报价：595000（元）``, ``投标下浮率：36（%）``), which may run on into the
-    next line. Returns the lot and how many lines it took."""
+_GLUED_PRICE = re.compile(r"(?:\d{1,3}\.\d{2})?(?P<yuan>\d[\d,]*\.\d{2})元")
+
+
+def _glued_rows(
+    lines: list[str], index: int, known_names: tuple[str, ...] = ()
+) -> tuple[list[Lot], int]:
+    """The rows after a glued header: each its index, the supplier up to its company ending
+    and its price (``报价：595000（元）``, ``投标下浮率：36（%）``, a bare ``1512750.00元``),
+    the first row's price perhaps on the next line. ``known_names`` (the project's name) are
+    lot names a 标项名称 column may put before the supplier. Returns the lots and how many
+    lines they took."""
     header = _GLUED_HEADER.match(narrow(lines[index]))
     if not header:
-        return None, 0
+        return [], 0
     used = 1
     line = lines[index]
     if not _GLUED_AMOUNT.search(narrow(line)) and index + 1 < len(lines):
@@ -863,14 +880,48 @@ def _glued_row(lines: list[str], index: int) -> tuple[Lot | None, int]:
         if not _HEADING.match(narrow(following)) and _GLUED_AMOUNT.search(narrow(following)):
             line, used = f"{line} {following}", 2
     narrowed = narrow(line)
-    rest = narrowed[header.end() :]
     columns = header.group()
+    lots: list[Lot] = []
+    position = header.end()
+    while len(lots) < 50:
+        lot, position = _glued_row(line, narrowed, position, columns, known_names, not lots)
+        if lot is None:
+            break
+        lots.append(lot)
+    return (lots, used) if lots else ([], 0)
+
+
+def _glued_row(
+    line: str,
+    narrowed: str,
+    position: int,
+    columns: str,
+    known_names: tuple[str, ...],
+    first: bool,
+) -> tuple[Lot | None, int]:
+    """One glued row from ``position``: the lot and where the next row starts."""
+    rest = narrowed[position:]
     amount_first = "金额" in columns and columns.find("金额") < columns.find("供应商")
+    score_after_price = "得分" in columns and columns.find("得分") > columns.find("金额")
+    if not first and score_after_price:
+        score = re.match(r"\s*\d{1,3}\.\d{1,2}(?=\d)", rest)  # the last row's 评审总得分
+        if score:
+            position, rest = position + score.end(), rest[score.end() :]
     # The first row's 序号 is 1; glued to a bare amount (12717418) only that tells them apart.
-    index_pattern = r"\s*(?:1(?=\d)|\d{1,3}(?=\D))" if amount_first else r"\s*\d{1,3}(?=\D)"
+    index_pattern = (
+        r"\s*(?:1(?=\d)|\d{1,3}(?=\D))" if amount_first and first else r"\s*\d{1,3}(?=\D)"
+    )
     number = re.match(index_pattern, rest) if "序号" in columns else None
-    start = header.end() + (number.end() if number else 0)
+    if "序号" in columns and not number:
+        return None, position
+    start = position + (number.end() if number else 0)
     body = narrowed[start:]
+    if "标项名称" in columns or "包名称" in columns:
+        for name in known_names:
+            squashed = narrow(name).strip()
+            if squashed and body.startswith(squashed):
+                start, body = start + len(squashed), body[len(squashed) :]
+                break
     amount = _GLUED_AMOUNT.search(body)
     bare = re.match(r"\s*\d[\d,]*(?:\.\d+)?", body) if amount_first else None
     if bare and not (amount and amount.start() < 4):
@@ -878,15 +929,27 @@ def _glued_row(lines: list[str], index: int) -> tuple[Lot | None, int]:
     name_from = amount.end() if amount and amount.start() < 4 else 0
     name_end = _company_end(body, name_from)
     if name_end is None:
-        return None, 0
+        return None, position
     lot = Lot(lot="", supplier=party_name(line[start + name_from : start + name_end]))
+    next_row = start + name_end
+    if amount is not None and amount.start() >= 4:
+        following = _company_end(body, name_end)
+        if following is not None and amount.start() > following:
+            amount = None  # that price is the next row's
     if amount is bare and bare is not None:
         lot.amount = parse_amount(bare.group().strip(), columns)
     elif amount:
         label, _, value = body[amount.start() : amount.end()].partition(":")
         value = re.sub(r"\(\s*([元%‰])\s*\)", r"\1", value)
         lot.amount = parse_amount(f"{label}:{value}" if "率" in label else value)
-    return (lot, used) if lot.supplier else (None, 0)
+        next_row = max(next_row, start + amount.end())
+    else:
+        # Unlabelled: a score glued before the price (88.671512750.00元) is cut off first.
+        price = _GLUED_PRICE.search(body, name_end)
+        if price:
+            lot.amount = parse_amount(price["yuan"] + "元")
+            next_row = start + price.end()
+    return (lot, next_row) if lot.supplier else (None, position)
 
 
 def _company_end(text: str, start: int) -> int | None:
@@ -1106,7 +1169,9 @@ def _has_content(lot: Lot) -> bool:
     return bool(lot.supplier or lot.amount or lot.failed or lot.lot_name)
 
 
-def _lots_from_lines(lines: list[str], mode: str) -> tuple[list[Lot], Amount | None]:
+def _lots_from_lines(
+    lines: list[str], mode: str, names: tuple[str, ...] = ()
+) -> tuple[list[Lot], Amount | None]:
     """Lots written as tables or as paragraphs led by 包1 / 第一包 / 标段二 markers."""
     lines = _split_lots(lines)
     lots: list[Lot] = []
@@ -1127,9 +1192,9 @@ def _lots_from_lines(lines: list[str], mode: str) -> tuple[list[Lot], Amount | N
             current = None
             index += 1
             continue
-        glued, used = (None, 0) if columns or mode != "award" else _glued_row(lines, index)
+        glued, used = ([], 0) if columns or mode != "award" else _glued_rows(lines, index, names)
         if glued:
-            lots.append(glued)
+            lots.extend(glued)
             current = None
             index += used
             continue
@@ -1432,7 +1497,8 @@ def _read_lots(notice: Notice, doc: _Doc) -> None:
         if not lots:
             # Section by section: a table never runs on into the next section.
             for lines in _award_blocks(doc):
-                block_lots, block_total = _lots_from_lines(lines, "award")
+                names = (notice.project_name,) if notice.project_name else ()
+                block_lots, block_total = _lots_from_lines(lines, "award", names)
                 lots += block_lots
                 total = total or block_total
         if notice.notice_type == "candidates":
