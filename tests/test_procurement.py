@@ -891,3 +891,124 @@ def test_a_candidates_notice_ranks_candidates_and_names_no_winner() -> None:
         ("乙数据有限公司", Decimal("1250000.00")),
     ]
     assert notice.buyer == "某某市公证处"
+
+
+# --- layouts seen on real notices (tests/fixtures/notices has the notices themselves) -------
+
+
+def lots_of(notice: Notice | None) -> list[tuple[str | None, Decimal | None, Decimal | None]]:
+    assert notice is not None
+    return [
+        (lot.supplier, lot.amount and lot.amount.yuan, lot.amount and lot.amount.rate)
+        for lot in notice.lots
+    ]
+
+
+def test_a_prose_award_with_its_price_in_capitals_and_digits() -> None:
+    text = (
+        "某某招标代理有限公司受某某县人民医院的委托，就医疗设备采购项目（项目编号：ZB-2017-031）"
+        "进行竞争性谈判采购，现将成交结果公告如下：\n"
+        "一、成交供应商：某某医疗器械有限公司，中标价格为：人民币玖万玖仟伍佰伍拾元整，￥:99，550.00元。\n"
+        "某某招标代理有限公司\n2017年1月9日"
+    )
+    notice = parse_notice("某某县人民医院医疗设备采购项目成交公告", text)
+
+    assert notice is not None
+    assert (notice.buyer, notice.agency, notice.project_number) == (
+        "某某县人民医院",
+        "某某招标代理有限公司",
+        "ZB-2017-031",
+    )
+    assert lots_of(notice) == [("某某医疗器械有限公司", Decimal("99550.00"), None)]
+
+
+def test_a_result_table_flattened_onto_one_line_under_each_lot() -> None:
+    text = """三、采购结果
+合同包1(试剂（第1包）):
+ 供应商名称 供应商地址 评审方法 是否价格扣除 中标（成交）金额 评审总得分 甲科技有限公司 某市某区某路1号 4楼 综合评分法 否 332,200.00元 98.58
+合同包2(试剂（第2包）):
+ 供应商名称 供应商地址 中标（成交）金额 乙贸易有限公司 某市某路2号 179,500.00元
+"""
+    notice = parse_notice("某某中心试剂中标（成交）结果公告", text)
+
+    assert lots_of(notice) == [
+        ("甲科技有限公司", Decimal("332200.00"), None),
+        ("乙贸易有限公司", Decimal("179500.00"), None),
+    ]
+    assert notice is not None and [lot.lot for lot in notice.lots] == ["合同包1", "合同包2"]
+
+
+def test_a_result_table_whose_cells_ran_together() -> None:
+    text = """三、中标（成交）信息
+1.中标结果：
+序号供应商名称供应商地址中标（成交）金额评审总得分1甲科技有限公司某市某路1号报价：2345643（元）94.412乙研究院有限公司某市某路2号报价：591800（元）89.5
+序号中标（成交）金额(元)中标供应商名称中标供应商地址1报价：24.3（%）丙餐饮有限公司某县某镇
+"""
+    notice = parse_notice("某某项目中标(成交)结果公告", text)
+
+    assert lots_of(notice) == [
+        ("甲科技有限公司", Decimal("2345643.00"), None),
+        ("乙研究院有限公司", Decimal("591800.00"), None),
+        ("丙餐饮有限公司", None, Decimal("0.243")),
+    ]
+
+
+def test_repeated_supplier_blocks_are_lots_and_the_award_basis_decides_a_rate() -> None:
+    text = """三、中标（成交）信息
+供应商名称：甲农业有限公司
+包组或产品名称：01包
+中标类型：折扣率中标
+中标（成交）金额（元）\\（%）：85.0
+供应商名称：乙农业有限公司
+包组或产品名称：02包
+中标类型：总价中标
+中标（成交）金额（元）\\（%）：332000.00
+"""
+    notice = parse_notice("某某项目中标（成交）结果公告", text)
+
+    assert lots_of(notice) == [
+        ("甲农业有限公司", None, Decimal("0.85")),
+        ("乙农业有限公司", Decimal("332000.00"), None),
+    ]
+    assert notice is not None and [lot.lot for lot in notice.lots] == ["01", "02"]
+
+
+def test_a_run_together_summary_gives_the_buyer_and_the_total_of_a_single_lot() -> None:
+    text = """采购单位某某市商务局行政区域某某市公告时间2026年08月05日 12:32总中标金额￥395.000000 万元（人民币）联系人及联系方式：
+一、项目编号：N5101
+三、采购结果
+供应商名称：甲传媒有限公司
+"""
+    notice = parse_notice("某某项目中标（成交）结果公告", text)
+
+    assert notice is not None and notice.buyer == "某某市商务局"
+    assert lots_of(notice) == [("甲传媒有限公司", Decimal("3950000.00"), None)]
+
+
+def test_a_correction_section_makes_a_correction_whatever_the_title_says() -> None:
+    text = "二、更正信息\n更正事项：B包中标结果公告\n更正内容：得分及未中标原因。\n更正日期：2026年8月5日"
+
+    notice = parse_notice("某某服务项目中标结果公告", text)
+
+    assert notice is not None and notice.notice_type == "change" and notice.lots == []
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("某某消防救援大队食堂服务外包项目竞争性磋商", "tender"),
+        ("某某项目采购的延期公告", "change"),
+        ("某某土地承包到期后再延长30年试点技术服务项目公开招标公告", "tender"),
+    ],
+)
+def test_titles_seen_on_real_notices(title: str, kind: str) -> None:
+    assert notice_type_of(title) == kind
+
+
+def test_a_label_cell_of_a_markdown_table_ends_its_value() -> None:
+    text = "| 招标人: | 兴山某水务有限公司 | 建设地点 | 某镇 |\n| 中标人: | 湖北某建设工程有限公司 | | |\n| 中标价(元): | 20797381.58 | 履约期限(天): | 730 |"
+
+    notice = parse_notice("某某工程中标结果公告", text)
+
+    assert notice is not None and notice.buyer == "兴山某水务有限公司"
+    assert lots_of(notice) == [("湖北某建设工程有限公司", Decimal("20797381.58"), None)]

@@ -456,7 +456,7 @@ _KNOWN_SPACED = re.compile(
 # Any label padded out at the start of a line (开 标 时 间：): nothing before it to run into.
 _SPACED_AT_START = re.compile(r"^((?:[\u4e00-\u9fff][ \t]+)+[\u4e00-\u9fff])(?=[ \t]*:)")
 _LABEL = re.compile(
-    r"(?:^|(?<=[\s,;。、.)]))"
+    r"(?:^|(?<=[\s,;。、.()]))"
     r"(?P<label>[\u4e00-\u9fff]+(?:[\\/]?\([^()]{0,60}\)[\u4e00-\u9fff]*){0,3})\s*:"
 )
 # The label a 一、项目编号 / 二、项目名称 heading starts with, the value after it.
@@ -475,7 +475,8 @@ class _Pair:
     @property
     def key(self) -> str:
         """The label without its parenthesised parts: 预算金额（万元） → 预算金额."""
-        return re.sub(r"[\\/]", "", _PARENS.sub("", self.label))
+        key = re.sub(r"[\\/]", "", _PARENS.sub("", self.label))
+        return key[:-1] if key.endswith(("为", "是")) and len(key) > 3 else key  # 中标价格为：
 
     @property
     def hint(self) -> str | None:
@@ -650,7 +651,12 @@ def _read(line: str) -> tuple[str, list[_Pair]]:
         labelled = _labelled_cells(line)
         if labelled is not None:
             return labelled
-    matches = [m for m in _LABEL.finditer(narrow(line)) if _is_label(m["label"])]
+    narrowed = narrow(line)
+    matches = [
+        m
+        for m in _LABEL.finditer(narrowed)
+        if _is_label(m["label"]) and (not _bracketed(narrowed, m) or _known(m["label"]))
+    ]
     # 金额：大写：…（小写：…） is one value, not three fields.
     matches = [
         m for i, m in enumerate(matches) if not i or _squash(m["label"]) not in _CONTINUATIONS
@@ -661,8 +667,19 @@ def _read(line: str) -> tuple[str, list[_Pair]]:
     pairs: list[_Pair] = []
     for match, following in zip(matches, [*matches[1:], None], strict=True):
         end = following.start() if following else len(line)
+        if _bracketed(narrowed, match):  # （项目编号：ZB-1）进行…: the value ends with its bracket
+            closing = narrowed.find(")", match.end(), end)
+            end = closing if closing >= 0 else end
         pairs.append(_Pair(_squash(match["label"]), line[match.end() : end].strip()))
     return line[: matches[0].start()].strip(), pairs
+
+
+def _bracketed(narrowed: str, match: re.Match[str]) -> bool:
+    return match.start() > 0 and narrowed[match.start() - 1] == "("
+
+
+def _known(label: str) -> bool:
+    return _PARENS.sub("", _squash(label)) in _VOCABULARY
 
 
 _CELL_LABEL = re.compile(
@@ -1585,8 +1602,20 @@ _PROSE_BUYER = (
 )
 
 
+_PROSE_AGENCY = re.compile(
+    r"(?:^|[。:\s])(?P<agency>[^\d，,。:;\s][^，,。:;\s]{1,39}?(?:公司|中心|事务所|研究院))\s*受"
+    r"[^，,。]{2,40}?委托"
+)
+
+
 def _read_buyer_elsewhere(notice: Notice, doc: _Doc) -> None:
-    """The buyer, where no label gave it: from a run-together 公告概要, else from prose."""
+    """The buyer (and agency), where no label gave them: from a run-together 公告概要, else
+    from prose (某某代理公司受某某医院委托)."""
+    if notice.agency is None:
+        text = narrow("\n".join(doc.lines[:60]))
+        match = _PROSE_AGENCY.search(text)
+        if match:
+            notice.agency = party_name(match["agency"])
     if notice.buyer is not None:
         return
     for line in doc.lines[:120]:
