@@ -539,6 +539,39 @@ def _table_row(line: str) -> str:
     return "\t".join(cells).strip("\t")
 
 
+_RUN_ON_HEADING = re.compile(r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3})、")
+_NUMERALS = "一二三四五六七八九十"
+
+
+def _numeral(text: str) -> int:
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + _NUMERALS.index(text[1]) + 1
+    if text.endswith("十"):
+        return (_NUMERALS.index(text[0]) + 1) * 10
+    if "十" in text:
+        return (_NUMERALS.index(text[0]) + 1) * 10 + _NUMERALS.index(text[-1]) + 1
+    return _NUMERALS.index(text) + 1 if len(text) == 1 else 0
+
+
+def _split_run_on(line: str) -> list[str]:
+    """A notice whose line breaks were lost (…公告一、采购人：…二、采购项目名称：…) back into
+    its numbered sections: cut before 一、 二、 三、 … where they follow in order."""
+    if len(line) < 200:
+        return [line]
+    cuts: list[int] = []
+    expected = 1
+    for match in _RUN_ON_HEADING.finditer(line):
+        if _numeral(match[1]) == expected:
+            cuts.append(match.start())
+            expected += 1
+    if len(cuts) < 3:
+        return [line]
+    pieces = [line[a:b] for a, b in pairwise([0, *cuts, len(line)])]
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
 def _prepare_lines(text: str) -> list[str]:
     """Label-despaced, non-empty lines as written; tabs kept, they separate table cells.
 
@@ -546,7 +579,7 @@ def _prepare_lines(text: str) -> list[str]:
     values are cut from the line as written and keep their ``（）`` and ``，``.
     """
     lines = []
-    for raw in text.splitlines():
+    for raw in (piece for whole in text.splitlines() for piece in _split_run_on(whole)):
         # Markdown headings and bullets (## 1.采购人信息, - 名称：…) of text converted from pages.
         line = _despace(_MARKDOWN_LEAD.sub("", _table_row(raw.strip())))
         if line:
@@ -582,6 +615,10 @@ _NOT_A_NAME = re.compile(
 )
 
 
+# The next field's label run on after a name without a break: 某某公司招标代理：…
+_GLUED_NEXT_LABEL = re.compile(
+    r"(?<=公司)(?:[\u4e00-\u9fff]{2,12}:|(?:招标|采购)?代理(?:机构)?$|中标通知书)"
+)
 _LEAD_LABEL = re.compile(r"^(?:联合体)?牵头(?:供应商|人|方|单位)?\s*:\s*")
 
 
@@ -597,6 +634,12 @@ def party_name(value: str | None) -> str | None:
         return None
     lead = _LEAD_LABEL.match(narrow(value))  # 牵头供应商：… of a consortium
     value = value[lead.end() :] if lead else value
+    parts = {part.strip() for part in re.split(r"[,，]", value)}
+    if len(parts) == 1 and "," in narrow(value):
+        value = parts.pop()  # the same name once per lot: 某某院,某某院,某某院
+    glued = _GLUED_NEXT_LABEL.search(narrow(value))
+    if glued:
+        value = value[: glued.start()]  # 某某有限公司中标通知书发出日期：… ran together
     end = _NAME_END.search(narrow(value))
     if end:
         value = value[: end.start()]
@@ -717,9 +760,10 @@ _SECTION_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("basic", r"^(?:项目基本情况|项目概况|基本情况)"),
         ("number", r"^(?:采购项目编号|项目编号|招标编号)"),
         ("name", r"^(?:采购项目名称|项目名称)"),
+        # Who scored whom (采购小组成员评审结果) before who won: its names are no winners.
+        ("experts", r"评审专家|评标委员会|单一来源采购人员|谈判小组|磋商小组|小组成员|委员会成员"),
         ("award", r"(?:中标|成交|中选).{0,8}(?:信息|结果|情况|供应商|人)|评审结果|采购结果"),
         ("items", r"主要标的|标的信息"),
-        ("experts", r"评审专家|评标委员会|单一来源采购人员|谈判小组|磋商小组"),
         ("fee", r"代理服务(?:费|收费)|服务收费"),
         ("change", r"更正信息|变更信息|更正内容|更正事项|澄清内容|变更内容"),
         ("reason", r"原因|理由"),
@@ -800,7 +844,7 @@ def _column_kind(cell: str) -> tuple[str, str | None]:
         ("budget", r"预算"),
         ("max", r"限价|控制价"),
         ("other", r"单价"),
-        ("amount", r"金额|价格|报价|总价|中标价|成交价|率"),
+        ("amount", r"金额|价格|报价|总价|中标价|成交价|率|^(?:中标|成交)结果$"),
         ("lot_name", r"标的名称|项目名称|采购内容|采购标的"),
     )
     for kind, pattern in rules:
@@ -877,6 +921,12 @@ _GLUED_AMOUNT = re.compile(
 
 
 _GLUED_PRICE = re.compile(r"(?:\d{1,3}\.\d{2})?(?P<yuan>\d[\d,]*\.\d{2})元")
+
+
+def _is_glued(line: str) -> bool:
+    """Whether a line starts with a header whose column names ran together (at most one gap)."""
+    header = _GLUED_HEADER.match(narrow(line))
+    return header is not None and len(header.group().split()) <= 2
 
 
 def _glued_rows(
@@ -976,6 +1026,30 @@ def _company_end(text: str, start: int) -> int | None:
     return found.end() if found else None
 
 
+_COLUMN_TOKEN = re.compile(
+    r"序号|标包|包号|分包|(?:货物|服务|货物服务|标的|项目)名称|(?:中标|成交)?供应商(?:名称|地址)|地址"
+    r"|(?:中标|成交)结果|(?:中标|成交)金额(?:\([^()]{0,4}\))?|(?:中标|成交)?价格|评审总得分|得分|备注"
+)
+
+
+def _unglued_header(line: str) -> list[str] | None:
+    """Cells of a row whose header ran together with its first cell (中标情况：标包货物服务名称
+    供应商名称地址中标结果A道路工程 某某有限公司 …): the header's column names, then the row."""
+    narrowed = narrow(line)
+    label = re.match(r"^[^:\s]{0,12}:\s*", narrowed)
+    position = label.end() if label else 0
+    tokens: list[str] = []
+    while True:
+        token = _COLUMN_TOKEN.match(narrowed, position)
+        if not token:
+            break
+        tokens.append(line[token.start() : token.end()])
+        position = token.end()
+    if len(tokens) < 3:
+        return None
+    return tokens + _cells(line[position:])
+
+
 def _merge_units(cells: list[str]) -> list[str]:
     """Put a unit that landed in a cell of its own (``128.5 万元``) back with its number."""
     merged: list[str] = []
@@ -1055,6 +1129,15 @@ def _assign_uneven(kinds: list[str], cells: list[str]) -> list[tuple[str, str]]:
     middle_kinds, middle = kinds[head:tail], cells[left:right]
     if not middle_kinds:
         return pairs
+    if len(middle) < len(middle_kinds) and "supplier" in middle_kinds:
+        # A cell short (a lot and its name in one cell): the company name is the supplier's.
+        company = next((i for i, cell in enumerate(middle) if _ORGANISATION.search(cell)), None)
+        at = middle_kinds.index("supplier")
+        if company is not None and company < at:
+            pairs.append(("supplier", middle[company]))
+            pairs += list(zip(middle_kinds[:at], middle[:company], strict=False))
+            pairs += list(zip(middle_kinds[at + 1 :], middle[company + 1 :], strict=False))
+            return pairs
     # Spaces inside a name or an address split it; the last text column takes the overflow.
     for offset, kind in enumerate(middle_kinds[:-1]):
         if offset < len(middle):
@@ -1199,7 +1282,16 @@ def _lots_from_lines(
     while index < len(lines):
         cells = _cells(lines[index])
         columns = _table_header(cells, mode)
-        inline = None if columns else _inline_table(cells, mode)
+        if not columns and mode == "award" and _is_glued(lines[index]):
+            glued, used = _glued_rows(lines, index, names)
+            if glued:
+                lots.extend(glued)
+                current = None
+                index += used
+                continue
+        if not columns:
+            cells = _unglued_header(lines[index]) or cells
+        inline = None if columns else _inline_table([c for c in cells if c.strip()], mode)
         if inline:
             columns, rows = inline
             table_lots, table_total = _table_lots(columns, rows, mode, None)
