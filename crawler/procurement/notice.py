@@ -669,6 +669,9 @@ def _cells(line: str) -> list[str]:
     return line.split()
 
 
+_UNKNOWN_LABEL = re.compile(r"[\u4e00-\u9fff]{2,12}(?:\([^()]{0,8}\))?")
+
+
 def _cell_pairs(line: str) -> list[_Pair]:
     """``label value label value`` cells (公告概要 rows as text), when the labels are known."""
     cells = [cell for cell in _cells(line) if cell]
@@ -679,9 +682,12 @@ def _cell_pairs(line: str) -> list[_Pair]:
         return []  # a header row: label after label
     pairs: list[_Pair] = []
     index = 0
-    while index + 1 < len(cells) and labels[index] in _VOCABULARY:
-        pairs.append(_Pair(labels[index], cells[index + 1]))
-        index += 2
+    while index + 1 < len(cells):
+        if labels[index] in _VOCABULARY:
+            pairs.append(_Pair(labels[index], cells[index + 1]))
+        elif not _UNKNOWN_LABEL.fullmatch(labels[index]):
+            break
+        index += 2  # 中标通知书发出日期 2021/5/8: a label of no interest and its value
     if index < len(cells) and pairs:  # stray cells belong to the last value
         last = pairs[-1]
         pairs[-1] = _Pair(last.label, " ".join([last.value, *cells[index:]]))
@@ -875,7 +881,7 @@ def _table_header(cells: list[str], mode: str) -> list[tuple[str, str | None]] |
 # Header cells a lot table has beside the ones read (评审总得分, 供应商联系电话 …).
 _HEADER_WORD = re.compile(
     r"得分|电话|序号|数量|单位|规格|型号|品牌|备注|排名|名次|服务|名称|地址|金额|报价|方法|是否|扣除"
-    r"|类型|编码|代码"
+    r"|类型|编码|代码|包|标段|结果"
 )
 
 
