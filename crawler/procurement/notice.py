@@ -1271,6 +1271,25 @@ def _fill_from_prefix(lot: Lot, prefix: str, mode: str) -> None:
         lot.lot_name = lot.lot_name or _clean(" ".join(names).strip("()（）"))
 
 
+# 成交供应商名称、地址及成交金额： with the winner on the next line, its parts between 、.
+_NAME_ADDRESS_AMOUNT = re.compile(
+    r"^(?:中标|成交)供应商名称、(?:联系)?地址(?:及|、)(?:中标|成交)金额\s*:\s*$"
+)
+
+
+def _name_address_amount(line: str) -> Lot | None:
+    if _read(line)[1]:
+        return None  # labelled lines follow (成交供应商名称：…): read as such
+    parts = [part.strip() for part in re.split(r"[、\t]|\s{2,}", line) if part.strip()]
+    if not parts or not _ORGANISATION.search(parts[0]):
+        return None
+    lot = Lot(lot="", supplier=party_name(parts[0]))
+    money = [part for part in parts[1:] if _is_money(part)]
+    if money:
+        lot.amount = parse_amount(money[0])
+    return lot if lot.supplier else None
+
+
 def _has_content(lot: Lot) -> bool:
     return bool(lot.supplier or lot.amount or lot.failed or lot.lot_name)
 
@@ -1324,6 +1343,12 @@ def _lots_from_lines(
             continue
         line = lines[index]
         index += 1
+        if mode == "award" and _NAME_ADDRESS_AMOUNT.match(narrow(line)) and index < len(lines):
+            listed = _name_address_amount(lines[index])
+            if listed is not None:
+                lots.append(listed)
+                index += 1
+                continue
         marker = _LOT_MARKER.match(narrow(line))
         if marker:
             current = Lot(lot=_squash(marker["lot"]))
