@@ -675,6 +675,8 @@ _UNKNOWN_LABEL = re.compile(r"[\u4e00-\u9fff]{2,12}(?:\([^()]{0,8}\))?")
 def _cell_pairs(line: str) -> list[_Pair]:
     """``label value label value`` cells (公告概要 rows as text), when the labels are known."""
     cells = [cell for cell in _cells(line) if cell]
+    if cells:  # 1：中标供应商名称  某某公司  法人代表  …: the row's number is no part of the label
+        cells[0] = re.sub(r"^\d{1,2}\s*[:：、.]\s*", "", cells[0])
     labels = [_squash(narrow(cell)) for cell in cells]
     if len(cells) < 2 or labels[0] not in _VOCABULARY:
         return []
@@ -1766,6 +1768,53 @@ def _lot_amount_from_total(notice: Notice, doc: _Doc) -> None:
         awarded[0].amount = dataclasses.replace(total, note="the notice's total (its only lot)")
 
 
+# Where else a single award's price stands: in prose (本项目中标金额为人民币1,387,000.00元) or
+# under a 中标、成交金额（元） column of the items' table, one cell per line or run together.
+_PROSE_PRICE = re.compile(
+    r"(?:中标|成交)(?:总)?(?:金额|价格?)(?:为|是)\s*:?\s*(?P<value>(?:人民币)?\s*"
+    r"(?:[\d,]+(?:\.\d+)?\s*(?:万元|元)|[壹贰叁肆伍陆柒捌玖拾佰仟万亿零]+元[零壹贰叁肆伍陆柒捌玖角分整]*))"
+)
+_PRICE_COLUMN = re.compile(r"(?:中标|成交)[、,]?(?:中标|成交)?(?:金额|价格)\((?P<unit>(?:万)?元)\)")
+
+
+def _price_under_column(lines: list[str]) -> Amount | None:
+    for index, line in enumerate(lines):
+        squashed = _squash(narrow(line))
+        column = _PRICE_COLUMN.search(squashed)
+        if not column:
+            continue
+        rest = squashed[column.end() :]
+        if rest:  # a header and its row run together: the price is the row's last number
+            numbers = re.findall(r"\d[\d,]*(?:\.\d+)?", rest)
+            return parse_amount(numbers[-1], column["unit"]) if numbers else None
+        start = index  # a header one cell per line: the price is as far below as it has cells
+        while start > 0 and _header_cell_line(lines[start - 1]):
+            start -= 1
+        below = index + (index - start) + 1
+        if below < len(lines) and _BARE_NUMBER.fullmatch(narrow(lines[below]).strip()):
+            return parse_amount(lines[below].strip(), column["unit"])
+    return None
+
+
+def _header_cell_line(line: str) -> bool:
+    narrowed = narrow(line)
+    return len(line) <= 14 and not re.search(r"\d|:", narrowed) and not _HEADING.match(narrowed)
+
+
+def _lot_amount_elsewhere(notice: Notice, doc: _Doc) -> None:
+    """One awarded lot whose result states no price: the price the notice gives in prose or
+    in its items' table (the notice has one winner, so it is that winner's)."""
+    awarded = [lot for lot in notice.lots if not lot.failed]
+    if notice.notice_type != "award" or len(awarded) != 1 or awarded[0].amount is not None:
+        return
+    text = "\n".join(doc.lines)
+    prose = _PROSE_PRICE.search(narrow(text))
+    if prose:
+        awarded[0].amount = parse_amount(text[prose.start("value") : prose.end("value")])
+        return
+    awarded[0].amount = _price_under_column(doc.lines)
+
+
 def _read_total(notice: Notice, doc: _Doc) -> None:
     """Without a stated total, an award's total is its one lot's amount or the lots' sum."""
     if notice.notice_type != "award" or notice.total_award is not None:
@@ -1792,6 +1841,7 @@ _STAGES: tuple[Callable[[Notice, _Doc], None], ...] = (
     _read_signature_date,
     _read_glued_total,
     _lot_amount_from_total,
+    _lot_amount_elsewhere,
     _read_total,
 )
 
