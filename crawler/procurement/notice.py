@@ -905,6 +905,8 @@ def _inline_table(
         width = len(columns)
         if len(rest) % width == 0 and len(rest) > width:
             rows = [rest[i : i + width] for i in range(0, len(rest), width)]
+        elif columns[-1][0] == "amount" and sum(map(_is_money, rest)) > 1:
+            rows = _rows_ending_with_money(rest)  # rows of uneven width, each ends with its price
         else:
             rows = [rest]
         return columns, rows
@@ -1056,6 +1058,15 @@ def _unglued_header(line: str) -> list[str] | None:
     if len(tokens) < 3:
         return None
     return tokens + _cells(line[position:])
+
+
+def _rows_ending_with_money(cells: list[str]) -> list[list[str]]:
+    rows: list[list[str]] = [[]]
+    for cell in cells:
+        rows[-1].append(cell)
+        if _is_money(cell):
+            rows.append([])
+    return [row for row in rows if row]
 
 
 def _merge_units(cells: list[str]) -> list[str]:
@@ -1785,6 +1796,8 @@ def _price_under_column(lines: list[str]) -> Amount | None:
             continue
         rest = squashed[column.end() :]
         if rest:  # a header and its row run together: the price is the row's last number
+            if re.match(r"单位|交货|售后|备注|数量|服务|规格|品牌|型号|其他|地点|日期", rest):
+                return None  # more columns follow the price's: no telling which number is it
             numbers = re.findall(r"\d[\d,]*(?:\.\d+)?", rest)
             return parse_amount(numbers[-1], column["unit"]) if numbers else None
         start = index  # a header one cell per line: the price is as far below as it has cells
