@@ -1794,18 +1794,45 @@ def _price_under_column(lines: list[str]) -> Amount | None:
         column = _PRICE_COLUMN.search(squashed)
         if not column:
             continue
+        cells = [cell for cell in line.split("\t") if cell.strip()]
+        if len(cells) > 3:  # a header and its row as cells of one line
+            price = _price_in_cells(cells, column["unit"])
+            if price is not None:
+                return price
+            continue
         rest = squashed[column.end() :]
         if rest:  # a header and its row run together: the price is the row's last number
-            if re.match(r"单位|交货|售后|备注|数量|服务|规格|品牌|型号|其他|地点|日期", rest):
+            if _TRAILING_COLUMN.match(rest):
                 return None  # more columns follow the price's: no telling which number is it
             numbers = re.findall(r"\d[\d,]*(?:\.\d+)?", rest)
             return parse_amount(numbers[-1], column["unit"]) if numbers else None
-        start = index  # a header one cell per line: the price is as far below as it has cells
-        while start > 0 and _header_cell_line(lines[start - 1]):
-            start -= 1
-        below = index + (index - start) + 1
-        if below < len(lines) and _BARE_NUMBER.fullmatch(narrow(lines[below]).strip()):
-            return parse_amount(lines[below].strip(), column["unit"])
+        price = _price_in_cells(lines, column["unit"], index)
+        if price is not None:
+            return price
+    return None
+
+
+_TRAILING_COLUMN = re.compile(r"单位|交货|售后|备注|数量|服务|规格|品牌|型号|其他|地点|日期|要求")
+
+
+def _price_in_cells(cells: list[str], unit: str, at: int | None = None) -> Amount | None:
+    """The price in a header of cells (one per line, or tab-separated) and the row after it:
+    as many cells below the price's column as the header has cells."""
+    if at is None:
+        at = next((i for i, c in enumerate(cells) if _PRICE_COLUMN.search(_squash(narrow(c)))), -1)
+        if at < 0:
+            return None
+    start = at
+    while start > 0 and _header_cell_line(cells[start - 1]):
+        start -= 1
+    end = at
+    while end + 1 < len(cells) and len(cells[end + 1].strip()) <= 6:
+        if not _TRAILING_COLUMN.search(cells[end + 1]):
+            break
+        end += 1
+    below = at + (end - start) + 1
+    if below < len(cells) and _BARE_NUMBER.fullmatch(narrow(cells[below]).strip()):
+        return parse_amount(cells[below].strip(), unit)
     return None
 
 
