@@ -192,6 +192,17 @@ _CORRECTION_SECTION = re.compile(
 )
 
 
+_CANDIDATE_RANK = re.compile(r"第[一1]\s*(?:名\s*)?(?:中标|成交|中选)?候选人")
+
+
+def _ranks_candidates(title: str, lines: list[str]) -> bool:
+    """A 中标公示 (not a 结果公示) that ranks 第一中标候选人, 第二… publishes candidates."""
+    squashed = _squash(narrow(title))
+    if "公示" not in squashed or "结果" in squashed:
+        return False
+    return bool(_CANDIDATE_RANK.search(narrow("\n".join(lines[:80]))))
+
+
 def _is_correction(lines: list[str]) -> bool:
     return any(_CORRECTION_SECTION.match(narrow(line)) for line in lines[:300])
 
@@ -456,7 +467,7 @@ _KNOWN_SPACED = re.compile(
 # Any label padded out at the start of a line (开 标 时 间：): nothing before it to run into.
 _SPACED_AT_START = re.compile(r"^((?:[\u4e00-\u9fff][ \t]+)+[\u4e00-\u9fff])(?=[ \t]*:)")
 _LABEL = re.compile(
-    r"(?:^|(?<=[\s,;。、.()]))"
+    r"(?:^|(?<=[\s,;。、.()\d]))"  # after a number too: …电话：0310-8017176采购人：…
     r"(?P<label>[\u4e00-\u9fff]+(?:[\\/]?\([^()]{0,60}\)[\u4e00-\u9fff]*){0,3})\s*:"
 )
 # The label a 一、项目编号 / 二、项目名称 heading starts with, the value after it.
@@ -603,7 +614,8 @@ _NAME_END = re.compile(
     r"\s*(?:(?:19|20)\d{2}\s*[年./-]\s*\d|[〇零○O一二三四五六七八九]{4}\s*年"
     r"|[(\[]?\s*(?:单位|法人)?(?:公章|盖章|签章|印章|签字|电子章)"
     r"|\|"
-    r"|(?:地址|联系人|联系方式|联系电话|电话|邮编|邮政编码|统一社会信用代码|传真)\s*:)"
+    r"|(?:采购人|采购单位|招标人|代理机构)?"
+    r"(?:地址|联系人|联系方式|联系电话|电话|邮编|邮政编码|统一社会信用代码|传真)\s*:)"
 )
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff)])[ \t]+(?=[\u4e00-\u9fff(])")
 # Column headers and labels that a table's layout can put where a name belongs.
@@ -702,6 +714,11 @@ def _read(line: str) -> tuple[str, list[_Pair]]:
         labelled = _labelled_cells(line)
         if labelled is not None:
             return labelled
+    return _read_text(line)
+
+
+def _read_text(line: str) -> tuple[str, list[_Pair]]:
+    """:func:`_read` of text without cells, or of one cell."""
     narrowed = narrow(line)
     matches = [
         m
@@ -733,31 +750,24 @@ def _known(label: str) -> bool:
     return _PARENS.sub("", _squash(label)) in _VOCABULARY
 
 
-_CELL_LABEL = re.compile(
-    r"^(?P<label>[\u4e00-\u9fff]+(?:[\\/]?\([^()]{0,60}\)[\u4e00-\u9fff]*){0,3})\s*:\s*(?P<rest>.*)$"
-)
-
-
 def _labelled_cells(line: str) -> tuple[str, list[_Pair]] | None:
-    """A table row of ``label：`` cells each followed by its value's cell (``招标人：\t某某公司
-    \t中标价(元)：\t20797381.58``): a value ends at its cell. None when no cell is a label."""
-    cells = [cell.strip() for cell in line.split("\t")]
+    """A row of tab-separated cells holding ``label：value`` (a value ends at its cell), or a
+    ``label：`` cell followed by its value's cell (``招标人：\t某某公司\t中标价(元)：\t2079``).
+    None when no cell holds a label."""
+    cells = [cell.strip() for cell in line.split("\t") if cell.strip()]
     pairs: list[_Pair] = []
     prefix: list[str] = []
     index = 0
     while index < len(cells):
-        match = _CELL_LABEL.match(narrow(cells[index]))
-        if match and _is_label(match["label"]):
-            rest = cells[index][match.start("rest") :]
-            if (
-                not rest
-                and index + 1 < len(cells)
-                and not _CELL_LABEL.match(narrow(cells[index + 1]))
-            ):
-                rest, index = cells[index + 1], index + 1
-            pairs.append(_Pair(_squash(match["label"]), rest))
-        elif not pairs and cells[index]:
-            prefix.append(cells[index])
+        before, found = _read_text(cells[index])
+        if found:
+            following = cells[index + 1] if index + 1 < len(cells) else None
+            if not found[-1].value and following is not None and not _read_text(following)[1]:
+                found[-1] = _Pair(found[-1].label, following)
+                index += 1
+            pairs.extend(found)
+        elif not pairs:
+            prefix.append(before)
         index += 1
     return (" ".join(prefix), pairs) if pairs else None
 
@@ -1812,7 +1822,7 @@ def _price_under_column(lines: list[str]) -> Amount | None:
     return None
 
 
-_TRAILING_COLUMN = re.compile(r"单位|交货|售后|备注|数量|服务|规格|品牌|型号|其他|地点|日期|要求")
+_TRAILING_COLUMN = re.compile(r"单位|交货|售后|备注|数量|规格|品牌|型号|其他|地点|日期|要求")
 
 
 def _price_in_cells(cells: list[str], unit: str, at: int | None = None) -> Amount | None:
@@ -1833,7 +1843,12 @@ def _price_in_cells(cells: list[str], unit: str, at: int | None = None) -> Amoun
     below = at + (end - start) + 1
     if below < len(cells) and _BARE_NUMBER.fullmatch(narrow(cells[below]).strip()):
         return parse_amount(cells[below].strip(), unit)
-    return None
+    # A row a cell short: its one figure written as money (79,800.00) is the price.
+    row = cells[end + 1 : end + 2 + (end - start)]
+    money = [
+        c for c in row if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d{2})?|\d+\.\d{2}", c.strip())
+    ]
+    return parse_amount(money[0].strip(), unit) if len(money) == 1 else None
 
 
 def _header_cell_line(line: str) -> bool:
@@ -1908,6 +1923,8 @@ def parse_notice(
         return None
     if kind in ("award", "candidates", "tender", "other") and _is_correction(lines):
         kind = "change"
+    elif kind == "award" and _ranks_candidates(title or "", lines):
+        kind = "candidates"
     notice = Notice(notice_type=kind)
     doc = _Doc(lines, _sections(lines), html, published_at)
     for stage in _STAGES:
