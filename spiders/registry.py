@@ -28,8 +28,28 @@ SourceKind = Literal["work_report", "policy", "procurement", "trading", "industr
 KINDS: tuple[str, ...] = get_args(SourceKind)
 
 
+# Evidence dated this month or later confirms a source; older evidence leaves it "older".
+CONFIRMED_SINCE = "2024-01"
+Confidence = Literal["confirmed", "older", "guess"]
+CONFIDENCES: tuple[str, ...] = get_args(Confidence)
+
+
+class Evidence(BaseModel):
+    """Where a source's URL, API or family is seen in public: code, a saved page, a document."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    ref: str = Field(min_length=3)  # "owner/repo path@commit" or a page's address
+    seen: str = Field(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")  # the evidence's own date
+    shows: str = Field(min_length=3)  # what it shows: URL, method, parameters, selectors
+
+
 class Source(BaseModel):
-    """One list of documents on one site that govwatch crawls."""
+    """One list of documents on one site that govwatch crawls.
+
+    ``evidence`` says where the entry URL, API and family are seen in public, with the date of
+    what was seen; :attr:`confidence` follows from it. Whether a source really answers is what
+    ``govwatch sources check`` finds on the live web, recorded per source in storage.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=120)
@@ -40,11 +60,21 @@ class Source(BaseModel):
     entry_urls: list[str] = Field(min_length=1)
     schedule: str = "every 6h"
     render: Literal["never", "auto", "always"] = "auto"
-    verified: bool = False
     max_pages: int | None = Field(None, ge=1)
     enabled: bool = True
     notes: str = ""
     options: dict[str, Any] = {}
+    evidence: list[Evidence] = []
+    # The site asks for a captcha or a login before it lists anything: a check says "blocked".
+    captcha: bool = False
+
+    @property
+    def confidence(self) -> Confidence:
+        """confirmed: evidence seen in 2024 or later; older: only earlier evidence; guess: none."""
+        if not self.evidence:
+            return "guess"
+        newest = max(item.seen for item in self.evidence)
+        return "confirmed" if newest >= CONFIRMED_SINCE else "older"
 
     @field_validator("entry_urls")
     @classmethod

@@ -305,3 +305,21 @@ class PendingHealthEvent(Base):
     since: Mapped[datetime] = mapped_column(DateTime)
     health: Mapped[dict[str, Any]] = mapped_column(JSON)  # the source's HealthView
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LiveCheck(Base):
+    """What ``govwatch sources check`` last found of a source on the live web.
+
+    ``last_ok_at`` is when a check last read items from the source (None: never); a failing
+    check leaves it as it was, so a user sees both the failure and the last good reading.
+    """
+
+    __tablename__ = "source_checks"
+
+    source_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[str | None] = mapped_column(Text)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    last_ok_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_ok_items: Mapped[int] = mapped_column(Integer, default=0)

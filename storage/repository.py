@@ -28,12 +28,36 @@ from storage.models import (
     DocumentHit,
     DocumentVersion,
     ListPage,
+    LiveCheck,
     PendingHealthEvent,
     ProcurementNotice,
     SourceHealth,
 )
 from storage.source_health import HealthState, RunResult, next_health
 from storage.times import beijing_iso
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One source's result of ``govwatch sources check``."""
+
+    source_id: str
+    status: str
+    detail: str
+    items: int
+    ok: bool
+
+
+@dataclass(frozen=True)
+class CheckView:
+    """The last live check of a source, as stored (times in UTC)."""
+
+    checked_at: datetime
+    status: str
+    detail: str | None
+    items: int
+    last_ok_at: datetime | None
+    last_ok_items: int
 
 
 @dataclass
@@ -525,6 +549,35 @@ class DocumentStore:
         with self.db.engine.connect() as connection:
             rows = connection.execute(select(_HEALTH.c.source_id, _HEALTH.c.updated_at))
             return {source_id: ended for source_id, ended in rows}
+
+    def record_checks(self, checks: Iterable[CheckRecord]) -> None:
+        """Store what a live check found of each source; a good reading moves last_ok_at."""
+        now = utcnow()
+        with self.db.session() as session, session.begin():
+            for check in checks:
+                row = session.get(LiveCheck, check.source_id)
+                if row is None:
+                    row = LiveCheck(source_id=check.source_id, last_ok_items=0)
+                    session.add(row)
+                row.checked_at, row.status = now, check.status
+                row.detail, row.items = check.detail, check.items
+                if check.ok:
+                    row.last_ok_at, row.last_ok_items = now, check.items
+
+    def live_checks(self) -> dict[str, CheckView]:
+        """The last live check of every source checked, by source id."""
+        with self.db.session() as session:
+            return {
+                row.source_id: CheckView(
+                    checked_at=row.checked_at,
+                    status=row.status,
+                    detail=row.detail,
+                    items=row.items,
+                    last_ok_at=row.last_ok_at,
+                    last_ok_items=row.last_ok_items,
+                )
+                for row in session.scalars(select(LiveCheck))
+            }
 
     def record_health(
         self,

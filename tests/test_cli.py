@@ -63,6 +63,7 @@ def test_every_command_has_complete_help(command: list[str]) -> None:
             "registry directory not found",
         ),
         (["sources", "list", "--kind", "nonsense"], {}, "unknown kind 'nonsense': use one of"),
+        (["sources", "list", "--confidence", "sure"], {}, "--confidence 'sure': use one of"),
         (
             ["sources", "list"],
             {
@@ -264,3 +265,17 @@ def test_extract_reads_a_notice_only_where_the_page_is_one_unless_told(tmp_path:
     assert json.loads(forced.output)["notice"]["lots"][0]["supplier"] == "兰州链谷科技有限公司"
     wrong = govwatch("extract", str(page), "--kind", "bids")
     assert wrong.returncode == 2 and "--kind 'bids'" in wrong.stderr
+
+
+def test_sources_list_filters_by_confidence_and_says_the_counts(tmp_path: Path) -> None:
+    env = {"GOVWATCH_DATA_DIR": str(tmp_path)}
+    guesses = CliRunner().invoke(
+        app, ["sources", "list", "--confidence", "guess", "--json"], env=env
+    )
+    table = CliRunner().invoke(app, ["sources", "list", "--kind", "procurement"], env=env)
+
+    assert guesses.exit_code == 0, guesses.output
+    assert all(
+        s["confidence"] == "guess" and s["evidence"] == [] for s in json.loads(guesses.stdout)
+    )
+    assert "never checked" in table.output and "times are Beijing time" in table.output

@@ -56,6 +56,17 @@ def test_every_enabled_source_of_the_registry_checks_ok_against_the_replica(
     assert len(checks) == len(load_registry().enabled()) > 150
     assert [c for c in checks if c["status"] != "ok"] == []
     assert result.returncode == 0
+    # What the check found is kept: the list shows when each source last read items.
+    listed = run_govwatch(
+        ["sources", "list", "--json"],
+        replica_url=replica.base_url,
+        database_url=f"sqlite:///{tmp_path}/db.sqlite3",
+        data_dir=tmp_path,
+    ).json
+    live = {s["id"]: s["live_check"] for s in listed}
+    assert all(live[c["source_id"]]["status"] == "ok" for c in checks)
+    assert all(live[c["source_id"]]["last_ok_at"].endswith("+08:00") for c in checks)
+    assert all(live[c["source_id"]]["last_ok_items"] == c["items"] for c in checks)
 
 
 def test_one_source_of_each_family_is_crawled_to_exactly_the_replicas_documents(

@@ -10,7 +10,7 @@ from crawler.config import load_settings
 from spiders.adapters import ADAPTERS, TrsStaticAdapter
 from spiders.errors import UserError
 from spiders.provinces import PROVINCES, find_province_in_text, resolve_province
-from spiders.registry import PACKAGED_REGISTRY, load_registry
+from spiders.registry import PACKAGED_REGISTRY, Source, load_registry
 
 
 def test_there_are_31_provinces_with_unique_codes_and_names() -> None:
@@ -98,7 +98,25 @@ def test_the_packaged_registry_loads_and_names_only_known_adapters() -> None:
     registry = load_registry()
     assert {s.province_code for s in registry.sources} >= {"310000", "500000", "620000", "000000"}
     assert all(s.adapter in ADAPTERS for s in registry.sources)
-    assert all(not s.verified for s in registry.sources), "nothing here was confirmed live"
+
+
+def test_confidence_follows_the_date_of_the_newest_evidence() -> None:
+    base = {
+        "id": "x",
+        "name": "n",
+        "province_code": "620000",
+        "kind": "policy",
+        "adapter": "trs_static",
+        "entry_urls": ["https://www.gansu.gov.cn/"],
+    }
+    old = {"ref": "someone/crawler spider.py@0123456789ab", "seen": "2021-12", "shows": "list"}
+    new = {**old, "seen": "2024-01"}
+
+    assert Source(**base).confidence == "guess"
+    assert Source(**base, evidence=[old]).confidence == "older"
+    assert Source(**base, evidence=[old, new]).confidence == "confirmed"
+    with pytest.raises(ValueError, match="seen"):
+        Source(**base, evidence=[{**old, "seen": "2024-13"}])
 
 
 @pytest.mark.parametrize(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from crawler.cli.context import current_settings, out
 from spiders.errors import UserError
 from spiders.registry import KINDS
+
+if TYPE_CHECKING:
+    from crawler.config import Settings
+    from crawler.fetch.source_check import SourceCheck
+    from spiders.registry import Source
+    from storage.repository import CheckView
 
 app = typer.Typer(help="The source registry.", no_args_is_help=True)
 
@@ -22,14 +28,24 @@ def sources_list(
     kind: Annotated[
         str | None, typer.Option("--kind", "-k", help=f"Only this kind: {', '.join(KINDS)}.")
     ] = None,
+    confidence: Annotated[
+        str | None,
+        typer.Option(
+            "--confidence",
+            "-c",
+            help="Only sources whose public evidence is: confirmed (seen 2024 or later), "
+            "older (only earlier evidence) or guess (none).",
+        ),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List the sources of the registry."""
+    """List the sources of the registry: family, entry URL, how well public evidence confirms
+    them, and when `govwatch sources check` last read items from each (Beijing time)."""
     from rich.table import Table
 
     from crawler.json_output import dumps
     from spiders.provinces import by_code_unchecked, resolve_province
-    from spiders.registry import load_registry
+    from spiders.registry import CONFIDENCES, load_registry
 
     settings = current_settings()
     sources = load_registry(settings.registry_dir).sources
@@ -40,33 +56,90 @@ def sources_list(
         if kind not in KINDS:
             raise UserError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
         sources = [s for s in sources if s.kind == kind]
+    if confidence:
+        if confidence not in CONFIDENCES:
+            raise UserError(f"--confidence {confidence!r}: use one of {', '.join(CONFIDENCES)}")
+        sources = [s for s in sources if s.confidence == confidence]
+    checks = _live_checks(settings)
     if json_output:
-        print(dumps([s.model_dump() for s in sources]))
+        print(dumps([_source_json(s, checks.get(s.id)) for s in sources]))
         return
     table = Table()
-    for column in (
-        "id",
-        "province",
-        "kind",
-        "adapter",
-        "entry URL",
-        "schedule",
-        "render",
-        "verified",
-    ):
+    for column in ("id", "province", "kind", "adapter", "entry URL", "evidence", "last read ok"):
         table.add_column(column)
     for s in sources:
+        check = checks.get(s.id)
         table.add_row(
             s.id,
             by_code_unchecked(s.province_code).short_name,
             s.kind,
             s.adapter,
             s.entry_urls[0],
-            s.schedule,
-            s.render,
-            "yes" if s.verified else "no",
+            _evidence_cell(s),
+            _last_ok_cell(check),
         )
     out.print(table)
+    counts = {name: sum(s.confidence == name for s in sources) for name in CONFIDENCES}
+    out.print(
+        f"{len(sources)} sources: "
+        + ", ".join(f"{n} {name}" for name, n in counts.items())
+        + "; times are Beijing time"
+    )
+
+
+def _live_checks(settings: Settings) -> dict[str, CheckView]:
+    """The stored live checks; none when no database has been made yet (nothing was checked)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crawler.cli.faults import describe_fault
+    from crawler.fetch.engine import open_store
+
+    try:
+        store = open_store(settings)
+        try:
+            return store.live_checks()
+        finally:
+            store.db.dispose()
+    except (SQLAlchemyError, OSError) as exc:  # the registry is still worth listing
+        reason = describe_fault(exc, settings.effective_database_url) or str(exc).splitlines()[0]
+        out.print(f"[yellow]live checks not shown: {reason}[/]", markup=True)
+        return {}
+
+
+def _evidence_cell(source: Source) -> str:
+    if not source.evidence:
+        return "guess"
+    newest = max(item.seen for item in source.evidence)
+    return f"{source.confidence} ({newest})" + (", captcha" if source.captcha else "")
+
+
+def _last_ok_cell(check: CheckView | None) -> str:
+    from storage.times import beijing_iso
+
+    if check is None:
+        return "never checked"
+    last = beijing_iso(check.last_ok_at)[:16].replace("T", " ") if check.last_ok_at else "never"
+    return last if check.status == "ok" else f"{last} (last check: {check.status})"
+
+
+def _source_json(source: Source, check: CheckView | None) -> dict[str, Any]:
+    from storage.times import beijing_iso
+
+    data = source.model_dump()
+    data["confidence"] = source.confidence
+    data["live_check"] = (
+        None
+        if check is None
+        else {
+            "checked_at": beijing_iso(check.checked_at),
+            "status": check.status,
+            "detail": check.detail,
+            "items": check.items,
+            "last_ok_at": beijing_iso(check.last_ok_at) if check.last_ok_at else None,
+            "last_ok_items": check.last_ok_items,
+        }
+    )
+    return data
 
 
 @app.command("check")
@@ -98,6 +171,7 @@ def sources_check(
     elif province:
         sources = registry.for_province(resolve_province(province))
     results = check_sources(sources, settings)
+    _record_checks(settings, results)
     if json_output:
         print(dumps([r.to_dict() for r in results]))
     else:
@@ -113,3 +187,18 @@ def sources_check(
         out.print(f"{good} of {len(results)} sources ok")
     if any(r.status != OK for r in results):
         raise typer.Exit(1)
+
+
+def _record_checks(settings: Settings, results: list[SourceCheck]) -> None:
+    """Keep what the check found, per source: `sources list` shows when each last read ok."""
+    from crawler.fetch.engine import open_store
+    from crawler.fetch.source_check import OK
+    from storage.repository import CheckRecord
+
+    store = open_store(settings)
+    try:
+        store.record_checks(
+            CheckRecord(r.source_id, r.status, r.detail, r.items, r.status == OK) for r in results
+        )
+    finally:
+        store.db.dispose()
