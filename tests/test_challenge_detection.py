@@ -252,3 +252,49 @@ def test_the_cookie_store_lends_cookies_until_they_fail_and_keeps_newer_ones() -
     assert store.header("a.gov.cn", "/x") == "T=2"
     assert store.failed("a.gov.cn", 2)
     assert store.header("a.gov.cn", "/x") is None and store.generation("a.gov.cn") == 2
+
+
+# --- challenges of every generation and vendor, as their pages are built ----------------------
+
+TOKEN = "q" * 400  # the token meta's long content (real ones are base64-like, hundreds of chars)
+NEWER_RUISHU = f"""<!DOCTYPE html><html><head>
+<meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<meta id="9DhefwqGPrzGxEp9hPaoag" content="{TOKEN}">
+<script type="text/javascript" r='m'>var _$k=window['_$k']||{{}};</script>
+<script type="text/javascript" charset="utf-8" src="/4QbVtADbnLVIc/d.FxJzG50F.dfe1675.js" r='m'></script>
+</head><body></body></html>"""
+ACW_SC = """<html><script>var arg1='3B5F0A2C9D8E7F6A1B2C3D4E5F60718293A4B5C6';
+function setCookie(){document.cookie='acw_sc__v2='+x+'; max-age=3600; path=/';}
+</script></html>"""
+YUNSUO = """<html><head><script>var security_verify_data = "313932302c31303830";
+document.cookie="srcurl="+stringToHex(window.location.href)+";path=/;";
+location.href = "/?security_verify_data=" + security_verify_data;</script></head></html>"""
+
+
+@pytest.mark.parametrize(
+    ("html", "status", "vendor", "reason"),
+    [
+        (NEWER_RUISHU, 412, "瑞数", "ruishu"),  # token meta with an id, r='m' on scripts only
+        (NEWER_RUISHU, 200, "瑞数", "ruishu"),
+        (NEWER_RUISHU.replace(" r='m'", ""), 412, "瑞数", "ruishu"),  # the token meta alone
+        (ACW_SC, 200, "阿里云 WAF", "waf"),
+        (YUNSUO, 200, "云锁", "waf"),
+        ("<html><body><script src='/a.js'></script></body></html>", 412, "HTTP 412", "waf"),
+    ],
+)
+def test_challenges_of_every_generation_go_to_the_browser(
+    html: str, status: int, vendor: str, reason: str
+) -> None:
+    verdict = classify_page(html, status)
+
+    assert verdict.kind is PageKind.CHALLENGE, verdict
+    assert vendor in verdict.reason
+    assert needs_look(html.encode(), status)
+    assert render_reason(html, status) == reason
+
+
+def test_a_page_that_names_a_vendor_in_its_text_is_still_a_document() -> None:
+    body = "本站由云锁、安全狗防护。" + "推进区块链技术应用，建设数字政府。" * 40
+    html = f"<html><head><title>通知</title></head><body><p>{body}</p></body></html>"
+
+    assert classify_page(html, 200).kind is PageKind.DOCUMENT

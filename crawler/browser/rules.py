@@ -4,8 +4,10 @@ Pure functions and plain state, no Scrapy and no Chromium, so that every rule is
 saved pages (tests/test_challenge_detection.py).
 
 **Challenges.** A page crawler.extract.page_kinds classifies as a challenge goes to the browser; the
-reason is the vendor: ``ruishu`` (瑞数, HTTP 412 with ``<meta r="m">`` and ``$_ts``), ``jsl``
-(加速乐, HTTP 521 or ``__jsl_clearance``) or ``waf`` (other browser checks). A captcha or a
+reason is the vendor: ``ruishu`` (瑞数 of any generation: HTTP 412 or a near-empty page with
+its marks — ``r="m"`` on the token meta or on the script tags, ``$_ts``, a token meta with an id
+and a long content), ``jsl`` (加速乐, HTTP 521 or ``__jsl_clearance``) or ``waf`` (Aliyun's
+``acw_sc__v2``, 知道创宇, 云锁, 安全狗, 360 网站卫士 and other browser checks). A captcha or a
 rate-limit page never does: no browser passes the first, and the second asks us to slow down.
 
 **Script-built lists.** A list page goes to the browser when all three hold:
@@ -46,6 +48,13 @@ _ASCII_MARKERS = (
     b"geetest",
     b"slider-verify",
     b"too many requests",
+    b"r='m'",
+    b'r="m"',
+    b"acw_sc__v",
+    b"jsluid",
+    b"yunsuo",
+    b"security_verify",
+    b"safedog",
 )
 _CJK_MARKERS = tuple(
     word.encode(codec)

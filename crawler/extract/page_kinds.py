@@ -98,10 +98,34 @@ class PageVerdict:
 
 
 _SPACE_RUNS = re.compile(r"\s+")
-_RUISHU_META = re.compile(r"<meta\b[^>]{0,4000}?\br=[\"']?m[\"']?[^>]{0,4000}>", re.I)
-_RUISHU_SCRIPT = re.compile(r"\$_(?:ts|ss)\s*=\s*window\[")
+# 瑞数 (Ruishu) marks, of every generation seen: an r="m" attribute on the <meta> token (older)
+# or on the <script> tags (newer), the $_ts bootstrap, and the newer token meta: an id and a
+# long content, no r="m" (<meta id="9DhefwqGPrzGxEp9hPaoag" content="{hundreds of chars}">).
+_RUISHU_MARKS = (
+    re.compile(r"<(?:meta|script)\b[^>]{0,4000}?\sr\s*=\s*[\"']?m[\"'\s/>]", re.I),
+    re.compile(r"\$_(?:ts|ss)\s*=\s*window\["),
+    re.compile(
+        r"<meta\b(?=[^>]{0,4000}?\sid\s*=\s*[\"']?[A-Za-z0-9_]{8,})"
+        r"(?=[^>]{0,4000}?\scontent\s*=\s*[\"'][^\"']{120,})[^>]{0,8000}>",
+        re.I,
+    ),
+)
 _JSL = re.compile(r"__jsl_clearance|_jsl_clearance_s")
-_WAF_MARKERS = ("Just a moment", "请稍候", "安全验证", "访问异常", "wzws_cid", "WZWS", "滑动验证")
+# Other vendors' browser checks, named for the reason a user reads (and the browser gets).
+_VENDOR_CHALLENGES = (
+    (
+        "阿里云 WAF (acw_sc__v2) cookie challenge",
+        re.compile(r"acw_sc__v[23]|\barg1\s*=\s*'[0-9A-F]{20,}'"),
+    ),
+    ("知道创宇 / 创宇盾 browser check", re.compile(r"__jsluid|jiasule|创宇盾|知道创宇")),
+    (
+        "云锁 (Yunsuo) browser check",
+        re.compile(r"yunsuo_session_verify|security_verify_(?:data|img)|云锁"),
+    ),
+    ("安全狗 (SafeDog) browser check", re.compile(r"safedog|安全狗")),
+    ("360 网站卫士 browser check", re.compile(r"wzws_cid|WZWS|360wzws")),
+)
+_WAF_MARKERS = ("Just a moment", "请稍候", "安全验证", "访问异常", "滑动验证")
 _CAPTCHA = re.compile(r"验证码|captcha|geetest|slider-verify", re.I)
 _RATE_LIMIT = re.compile(r"频繁访问|访问过于频繁|访问频率过快|请求过于频繁|too many requests", re.I)
 _NOT_FOUND = re.compile(
@@ -204,13 +228,21 @@ def classify_page(html: str, status: int = 200) -> PageVerdict:
     text = visible_text(html)
     small = len(text) < SMALL_PAGE_CHARS
 
-    if _RUISHU_META.search(html) and _RUISHU_SCRIPT.search(html) and (small or status == 412):
+    ruishu = sum(1 for mark in _RUISHU_MARKS if mark.search(html))
+    if (status == 412 and ruishu) or (small and ruishu >= 2):
         return PageVerdict(
             PageKind.CHALLENGE,
-            '瑞数 (Ruishu) challenge: <meta r="m"> token and inline $_ts script, no content',
+            f'瑞数 (Ruishu) challenge: {ruishu} of its marks (r="m", $_ts, token meta), '
+            f"HTTP {status}, no content",
         )
     if status == 521 or (_JSL.search(html) and small):
         return PageVerdict(PageKind.CHALLENGE, "加速乐 (jsl) cookie challenge")
+    if small or status in (403, 405, 412, 429, 503):
+        for name, pattern in _VENDOR_CHALLENGES:
+            if pattern.search(html):
+                return PageVerdict(PageKind.CHALLENGE, f"{name}, HTTP {status}")
+    if status == 412 and small:  # 412 answers nothing a client asked for: a check page
+        return PageVerdict(PageKind.CHALLENGE, "HTTP 412 check page (vendor unknown)")
     if _RATE_LIMIT.search(title) or (small and _RATE_LIMIT.search(text)):
         return PageVerdict(PageKind.RATE_LIMITED, f"rate-limit page: {title or text[:40]}")
     if small and any(marker in html for marker in _WAF_MARKERS):
