@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from crawler.extract.page import extract_page
+from crawler.extract.page import extract_page, tidy_title
 from crawler.extract.page_kinds import PageKind, classify_page
 from tests.conftest import PAGES
 
@@ -114,3 +114,57 @@ def test_a_bare_date_under_the_title_is_read_when_nothing_else_dates_the_page() 
     assert result.title == "某市智慧城市区块链平台建设项目中标结果公示"
     assert result.published_at == datetime(2025, 12, 12, 18, 35)
     assert result.sources["published_at"] == "near-title"
+
+
+NOTICES = PAGES.parent / "notices"
+
+
+@pytest.mark.parametrize(
+    ("page", "title"),
+    [
+        # A 招标人: cell styled "title" and a bare "中标候选人公示" heading are no titles: the
+        # crawl takes the list's title instead.
+        ("hubei-2025-award-1.html", None),
+        ("hubei-2025-candidates-1.html", None),
+        ("shanxi-2026-tender-2.html", "2026年退役军人春节慰问品采购的采购公告"),
+        ("quanguo-2026-tender-2.html", "山西省忻州市原平市消防救援大队食堂服务外包项目竞争性磋商"),
+    ],
+)
+def test_real_notice_pages_give_their_title_or_none_never_a_label(
+    page: str, title: str | None
+) -> None:
+    assert extract_page((NOTICES / page).read_bytes()).title == title
+
+
+@pytest.mark.parametrize(
+    ("candidate", "title"),
+    [
+        ('<font color="red">某某项目中标公告</font>', "某某项目中标公告"),
+        ("采购项目名称", None),
+        ("标的基本信息", None),
+        ("招标人:", None),
+        ("浙江政府采购网", None),
+        ("某某省公共资源交易中心", None),
+        ("(市交易中心)某某县道路工程施工招标公告", "某某县道路工程施工招标公告"),
+        ("某某项目中标结果公告_8a7f3c21e9", "某某项目中标结果公告"),
+        ("【区块链】应用试点通知", "【区块链】应用试点通知"),
+        ("关于推进2024年区块链创新应用的通知", "关于推进2024年区块链创新应用的通知"),
+    ],
+)
+def test_a_title_is_never_markup_a_label_a_site_name_a_prefix_or_an_id(
+    candidate: str, title: str | None
+) -> None:
+    assert tidy_title(candidate, "浙江政府采购网") == title
+
+
+def test_a_doc_number_stated_only_in_the_title_is_read() -> None:
+    html = (
+        "<html><head><title>x</title></head><body><h1>某某市行政处罚结果信息公开表"
+        "（浙金罚决字〔2024〕52号）</h1><div class='content'><p>"
+        + "当事人某某公司违反规定，处以罚款。" * 20
+        + "</p></div></body></html>"
+    ).encode()
+    extraction = extract_page(html)
+
+    assert extraction.doc_number == "浙金罚决字〔2024〕52号"
+    assert extraction.sources["doc_number"] == "title"

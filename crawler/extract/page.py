@@ -11,6 +11,7 @@ Order of trust, from the page's own declarations to guesses:
 from __future__ import annotations
 
 import functools
+import html as html_lib
 import json
 import re
 from collections.abc import Callable
@@ -201,12 +202,13 @@ def _read_document(tree: lxml.html.HtmlElement, html: str, result: Extraction) -
     result.site_name = metas.get("sitename")
     result.column_name = metas.get("columnname")
     header_text = functools.cache(lambda: _header_text(tree, container))
+    site = metas.get("sitename")
     _pick(result, "title", [
-        ("meta:ArticleTitle", lambda: metas.get("articletitle")),
-        ("infotable:标题", lambda: info.get("title")),
-        ("heading", lambda: _heading(tree, container)),
-        ("body:first-line", lambda: _first_line_title(body)),
-        ("<title>", lambda: _title_from_tag(title_tag, body)),
+        ("meta:ArticleTitle", lambda: tidy_title(metas.get("articletitle"), site)),
+        ("infotable:标题", lambda: tidy_title(info.get("title"), site)),
+        ("heading", lambda: tidy_title(_heading(tree, container, site), site)),
+        ("body:first-line", lambda: tidy_title(_first_line_title(body), site)),
+        ("<title>", lambda: tidy_title(_title_from_tag(title_tag, body), site)),
     ])  # fmt: skip
     _pick(result, "published_at", [
         ("meta:PubDate", lambda: _meta_pubdate(metas)),
@@ -219,6 +221,7 @@ def _read_document(tree: lxml.html.HtmlElement, html: str, result: Extraction) -
     _pick(result, "doc_number", [
         ("infotable:发文字号", lambda: info.get("doc_number")),
         ("body:head", lambda: _doc_number_in(body[:300])),
+        ("title", lambda: doc_number_in_title(result.title)),
     ])  # fmt: skip
     _pick(result, "publisher", [
         ("infotable:发文机关", lambda: info.get("publisher")),
@@ -372,14 +375,67 @@ def _generic_body(tree: lxml.html.HtmlElement) -> str:
     return "\n".join(_clean(line) for line in (text or "").splitlines() if line.strip())
 
 
-def _heading(tree: lxml.html.HtmlElement, container: lxml.html.HtmlElement | None) -> str | None:
+# What a page's title is not: a field's label, the site's name, a bare section word.
+_LABEL_TITLE = re.compile(
+    r"^(?:采购项目名称|项目名称|标的基本信息|公告标题|文章标题|标题|公告信息|基本信息|项目概况|公告概要"
+    r"|详细信息|信息详情|正文|详情|内容|公告内容|首页|当前位置|信息来源|附件)[:：]?$"
+    # A notice's type alone (中标候选人公示, 招标公告): the list's title says which notice.
+    r"|^(?:中标|成交|招标|采购|结果|更正|变更|终止|废标|流标|中选)?(?:候选人)?(?:结果)?(?:公告|公示)$"
+)
+_SITE_TITLE = re.compile(
+    r"(?:政府采购网|公共资源交易(?:中心|网|平台|服务平台)|人民政府(?:门户)?网站?|政府网|门户网站?"
+    r"|采购网|交易网|信息网|官网|网站)$"
+)
+# A tag before the title naming who published it: (市交易中心)某某项目招标公告.
+_LEADING_TAG = re.compile(
+    r"^\s*[(（\[【〔]\s*([^()（）\[\]【】〔〕]{2,14}?(?:中心|局|厅|委|办|市|县|区|省|网|站|分中心|平台))"
+    r"\s*[)）\]】〕]\s*"
+)
+# An identifier after the title, not part of it: …中标公告_8a7f3c21e9, …公告 20240312001.
+_TRAILING_ID = re.compile(r"[\s_]+(?=[A-Za-z0-9-]{8,}$)(?=[^\s_]*\d)[A-Za-z0-9-]+$")
+_MARKUP = re.compile(r"<[^<>]{0,500}>")
+# A 文号 anywhere in a title: …公开表（浙金罚决字〔2024〕52号）.
+_DOC_NUMBER_IN_TITLE = re.compile(
+    r"[\u4e00-\u9fa5A-Za-z]{1,12}\s*[〔［\[【(（]\s*(?:19|20)\d{2}\s*[〕］\]】)）]\s*\d{1,5}\s*号"
+)
+
+
+def tidy_title(value: str | None, site_name: str | None = None) -> str | None:
+    """A title candidate as a title: markup a meta carried taken out (``<font …>``), a leading
+    publisher tag and a trailing identifier cut off; None for a field label, a site's name or a
+    text ending in a colon."""
+    if not value:
+        return None
+    text = _clean(html_lib.unescape(_MARKUP.sub("", value)))
+    tag = _LEADING_TAG.match(text)
+    if tag and len(text) - tag.end() >= 6:
+        text = text[tag.end() :]
+    text = _TRAILING_ID.sub("", text).strip()
+    if len(text) < 4 or text.endswith((":", "：")) or _LABEL_TITLE.match(text):
+        return None
+    if (site_name and text == site_name.strip()) or (len(text) <= 20 and _SITE_TITLE.search(text)):
+        return None
+    return text
+
+
+def doc_number_in_title(title: str | None) -> str | None:
+    """The 文号 a title states, in its brackets or not (…公开表（浙金罚决字〔2024〕52号）)."""
+    match = _DOC_NUMBER_IN_TITLE.search(title or "")
+    return re.sub(r"\s+", "", match.group()).lstrip("(（") if match else None
+
+
+def _heading(
+    tree: lxml.html.HtmlElement,
+    container: lxml.html.HtmlElement | None,
+    site_name: str | None = None,
+) -> str | None:
     # A table cell styled 'title' is a field's label (<td class="title">招标人:</td>), no heading.
     titled = "//*[contains(@class,'title')][not(self::title or self::td or self::th)]"
     for xpath in ("//h1", titled, "//h2"):
         for element in tree.xpath(xpath):
             text = _clean(element.text_content())
-            if text.endswith((":", "：")):
-                continue  # a label
+            if tidy_title(text, site_name) is None:
+                continue  # a label, the site's name
             if 4 <= len(text) <= 120 and (container is None or element not in container.iter()):
                 return text
     return None
