@@ -128,6 +128,8 @@ _SIGNALS = re.compile(
     r"项目编号|采购项目编号|招标编号|预算金额|最高限价|采购需求|中标金额|成交金额|中标\(成交\)金额"
     r"|供应商名称|采购人信息|采购代理机构信息|项目联系方式|获取招标文件|获取采购文件|公告概要"
     r"|更正事项|首次公告日期|项目终止的原因|投标截止时间"
+    r"|采购编号|采购预算|采购方式|招标条件|谈判条件|供应商资格要求|投标供应商资格|购买招标文件"
+    r"|中标范围|中标价|中标人|开标日期|招标方式|代理机构"
 )
 
 
@@ -153,7 +155,8 @@ def _classify(title: str, lines: list[str], html: str | None) -> NoticeType | No
     heading = title.strip() or (lines[0] if lines else "")
     if _OFFICIAL_DOC.search(_TRAILING_BRACKETS.sub("", narrow(heading).strip())):
         return None
-    for candidate in (heading, *lines[:3]):
+    # The first lines can stand for a title only when they are as short as one.
+    for candidate in (heading, *(line for line in lines[:3] if len(line) <= 80)):
         kind = notice_type_of(candidate)
         if kind:
             return kind if _PROCUREMENT_WORD.search(candidate) or signals >= 2 else None
@@ -166,13 +169,16 @@ def _classify(title: str, lines: list[str], html: str | None) -> NoticeType | No
 _BODY_KINDS: tuple[tuple[NoticeType, re.Pattern[str]], ...] = (
     (
         "award",
-        re.compile(r"(?:中标|成交)(?:供应商|人)(?:名称)?\s*:|(?:中标|成交)\(?成交?\)?金额\s*:"),
+        re.compile(
+            r"(?:中标|成交)(?:供应商|人|单位)(?:名称)?\s*[:\t]|(?:中标|成交)\(?成交?\)?金额\s*[:\t]"
+        ),
     ),
     (
         "tender",
         re.compile(
             r"获取(?:招标|采购|磋商|谈判|询价|比选)?文件|投标截止时间|提交投标文件截止时间"
-            r"|响应文件提交截止|递交投标文件"
+            r"|响应文件提交截止|递交投标文件|购买招标文件|获取谈判|招标条件|谈判条件"
+            r"|(?:竞争性谈判|竞争性磋商|公开招标|询价)方式(?:采购|进行)"
         ),
     ),
 )
@@ -233,7 +239,17 @@ _FIELD_LABELS: dict[str, str] = {
         "project_name",
     ),
     **dict.fromkeys(
-        ("采购人", "采购单位", "采购人名称", "采购单位名称", "招标人", "招标人名称", "招标单位"),
+        (
+            "采购人",
+            "采购单位",
+            "采购人名称",
+            "采购单位名称",
+            "招标人",
+            "招标人名称",
+            "招标单位",
+            "建设单位",
+            "项目业主",
+        ),
         "buyer",
     ),
     **dict.fromkeys(("采购人地址", "采购单位地址", "招标人地址", "招标单位地址"), "buyer_address"),
@@ -391,6 +407,7 @@ _LOT_AMOUNT_LABELS = frozenset(
         "成交价格",
         "中标报价",
         "成交报价",
+        "投标报价",
         "合同金额",
         "中标总价",
         "成交总价",
@@ -550,7 +567,7 @@ def _table_row(line: str) -> str:
     return "\t".join(cells).strip("\t")
 
 
-_RUN_ON_HEADING = re.compile(r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3})、")
+_RUN_ON_HEADING = re.compile(r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3})[、．]")
 _NUMERALS = "一二三四五六七八九十"
 
 
@@ -572,11 +589,12 @@ def _split_run_on(line: str) -> list[str]:
     if len(line) < 200:
         return [line]
     cuts: list[int] = []
-    expected = 1
+    last = 0
     for match in _RUN_ON_HEADING.finditer(line):
-        if _numeral(match[1]) == expected:
+        number = _numeral(match[1])
+        if last < number <= last + 2:  # in order; a section may be missing (三、 then 五、)
             cuts.append(match.start())
-            expected += 1
+            last = number
     if len(cuts) < 3:
         return [line]
     pieces = [line[a:b] for a, b in pairwise([0, *cuts, len(line)])]
@@ -649,6 +667,8 @@ def party_name(value: str | None) -> str | None:
     parts = {part.strip() for part in re.split(r"[,，]", value)}
     if len(parts) == 1 and "," in narrow(value):
         value = parts.pop()  # the same name once per lot: 某某院,某某院,某某院
+    value = re.split(r"[\ue000-\uf8ff]", value)[0]  # private-use glyphs of a copied page end it
+    value = re.sub(r"\s+\d{1,2}\s*[.、]?$", "", value)  # the next item's number: …公司 2.
     glued = _GLUED_NEXT_LABEL.search(narrow(value))
     if glued:
         value = value[: glued.start()]  # 某某有限公司中标通知书发出日期：… ran together
