@@ -39,8 +39,11 @@ class Evidence(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     ref: str = Field(min_length=3)  # "owner/repo path@commit" or a page's address
-    seen: str = Field(pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")  # the evidence's own date
+    # The evidence's own date (a commit's, or one written inside it), or "undated".
+    seen: str = Field(pattern=r"^(?:(19|20)\d{2}-(0[1-9]|1[0-2])|undated)$")
     shows: str = Field(min_length=3)  # what it shows: URL, method, parameters, selectors
+    # False: it shows the site (its host alive, another column), not this source's entry.
+    confirms: bool = True
 
 
 class Source(BaseModel):
@@ -67,14 +70,19 @@ class Source(BaseModel):
     evidence: list[Evidence] = []
     # The site asks for a captcha or a login before it lists anything: a check says "blocked".
     captcha: bool = False
+    # What the evidence calls for that govwatch lacks yet (a family such as epoint): the source
+    # then reads its old entry, which the evidence does not confirm.
+    needs: str | None = None
 
     @property
     def confidence(self) -> Confidence:
-        """confirmed: evidence seen in 2024 or later; older: only earlier evidence; guess: none."""
-        if not self.evidence:
+        """How far public evidence confirms the entry as configured: confirmed (seen 2024 or
+        later), older (only earlier or undated evidence), guess (none, or the evidence shows
+        an entry of a family govwatch cannot read yet: see ``needs``)."""
+        dated = [item.seen for item in self.evidence if item.seen != "undated" and item.confirms]
+        if not self.evidence or self.needs:
             return "guess"
-        newest = max(item.seen for item in self.evidence)
-        return "confirmed" if newest >= CONFIRMED_SINCE else "older"
+        return "confirmed" if dated and max(dated) >= CONFIRMED_SINCE else "older"
 
     @field_validator("entry_urls")
     @classmethod

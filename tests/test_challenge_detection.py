@@ -189,7 +189,7 @@ def test_a_js_api_site_serves_its_rows_as_json_to_its_script(protected: ReplicaT
     status, body, _ = _get(protected.base_url + _entry_path("tianjin-industry"))
     path = body.split(b"fetch('", 1)[1].split(b"'", 1)[0].decode()
     status, data, _ = _get(protected.base_url + path)
-    assert status == 200 and data.startswith(b'{"total": 10, "rows": ["<a href=')
+    assert status == 200 and data.startswith(b'{"total": ') and b'"rows": ["<a href=' in data
 
 
 def test_the_plain_replica_serves_lists_with_their_items() -> None:

@@ -203,3 +203,25 @@ def test_the_example_config_in_deploy_is_valid_and_says_the_defaults(
     for model in (CrawlSettings, AlertSettings, ServiceSettings, BrowserSettings):
         for name in model.model_fields:  # every key is shown, set or commented out
             assert re.search(rf"^#? ?{name} = ", text, re.MULTILINE), (model.__name__, name)
+
+
+def test_an_option_an_adapter_does_not_know_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="adapter 'generic_list' has no option 'item_selector'"):
+        Source(
+            id="x",
+            name="n",
+            province_code="620000",
+            kind="policy",
+            adapter="generic_list",
+            entry_urls=["https://www.gansu.gov.cn/"],
+            options={"item_selector": "li"},
+        )
+
+
+def test_every_source_carries_its_evidence_and_the_registry_says_what_is_missing() -> None:
+    sources = load_registry().sources
+    assert all(s.evidence or s.confidence == "guess" for s in sources)
+    # Evidence that shows an entry of a family govwatch lacks leaves the source a guess.
+    assert all(s.confidence == "guess" for s in sources if s.needs)
+    confirmed = [s for s in sources if s.confidence == "confirmed"]
+    assert len(confirmed) >= len(sources) // 2, "most sources are confirmed by 2024+ evidence"

@@ -107,10 +107,11 @@ def _live_checks(settings: Settings) -> dict[str, CheckView]:
 
 
 def _evidence_cell(source: Source) -> str:
-    if not source.evidence:
-        return "guess"
-    newest = max(item.seen for item in source.evidence)
-    return f"{source.confidence} ({newest})" + (", captcha" if source.captcha else "")
+    if source.needs:
+        return f"guess: needs {source.needs.split(':', 1)[0]}"
+    dated = [item.seen for item in source.evidence if item.confirms and item.seen != "undated"]
+    cell = f"{source.confidence} ({max(dated)})" if dated else source.confidence
+    return cell + (", captcha" if source.captcha else "")
 
 
 def _last_ok_cell(check: CheckView | None) -> str:

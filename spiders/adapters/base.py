@@ -111,6 +111,10 @@ PARSE_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+# Options every source may set, whatever its adapter: further hosts its links may lead to.
+COMMON_OPTIONS = ("hosts",)
+
+
 class AdapterOptionsError(ValueError):
     """A source's options do not suit its adapter."""
 
@@ -120,6 +124,7 @@ class ListAdapter(ABC):
 
     name: ClassVar[str]
     REQUIRED_OPTIONS: ClassVar[tuple[str, ...]] = ()
+    OPTIONAL_OPTIONS: ClassVar[tuple[str, ...]] = ()
     PAGE_CAP: ClassVar[int | None] = None  # a family's own limit on list pages per run
     # Whether a stored document can be re-read from its own URL alone (the re-check rotation);
     # not for families whose content comes from an API the list names.
@@ -131,10 +136,18 @@ class ListAdapter(ABC):
 
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> None:
-        """Raise :class:`AdapterOptionsError` naming the first missing required option."""
+        """Raise :class:`AdapterOptionsError` naming the first missing required option, or an
+        option the adapter does not know (a typo would otherwise be ignored in silence)."""
         for name in cls.REQUIRED_OPTIONS:
             if options.get(name) in (None, ""):
                 raise AdapterOptionsError(f"adapter {cls.name!r} needs options.{name}")
+        known = (*cls.REQUIRED_OPTIONS, *cls.OPTIONAL_OPTIONS, *COMMON_OPTIONS)
+        for name in options:
+            if name not in known:
+                choices = ", ".join(known) if known else "none"
+                raise AdapterOptionsError(
+                    f"adapter {cls.name!r} has no option {name!r} (its options: {choices})"
+                )
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         """The request for list page ``page_index`` (0-based) of the list at ``entry_url``."""

@@ -13,6 +13,7 @@ from spiders.dates import parse_date
 @register("freecms")
 class FreecmsAdapter(ListAdapter):
     REQUIRED_OPTIONS = ("siteId", "channel")
+    OPTIONAL_OPTIONS = ("pageSize", "noticeType", "regionCode")
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         query = {

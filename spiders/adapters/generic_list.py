@@ -14,6 +14,8 @@ from spiders.links import dated_links
 class GenericListAdapter(ListAdapter):
     """Reads lists by structure alone; for sites whose CMS no adapter knows."""
 
+    OPTIONAL_OPTIONS = ("next_text",)
+
     def page_url(self, entry_url: str, page_index: int) -> str:
         if page_index != 0:
             raise ValueError("generic lists are paged by their 下一页 link, not by number")

@@ -23,6 +23,7 @@ PAGE_SIZE = 10
 
 @register("ggzy")
 class GgzyAdapter(ListAdapter):
+    OPTIONAL_OPTIONS = ("keyword", "deal_time", "form", "filter_titles")
     RECHECK_BY_URL = False  # content comes from the /html/b/ frame, not the page's own URL
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:

@@ -22,6 +22,7 @@ PAGE_SIZE = 100
 
 @register("gkmlpt")
 class GkmlptAdapter(ListAdapter):
+    OPTIONAL_OPTIONS = ("sid", "category")
     """Page 0 is the ``/gkmlpt/index`` page (it names the site id); pages 1… are the API."""
 
     def __init__(self, options: dict[str, object] | None = None) -> None:

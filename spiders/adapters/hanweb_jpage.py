@@ -23,6 +23,7 @@ SCREENS_PER_REQUEST = 3
 @register("hanweb_jpage")
 class HanwebJpageAdapter(ListAdapter):
     REQUIRED_OPTIONS = ("columnid", "unitid", "webid")
+    OPTIONAL_OPTIONS = ("perpage", "proxy_path", "webname")
 
     @property
     def perpage(self) -> int:

@@ -20,6 +20,7 @@ API_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 @register("jcms")
 class JcmsAdapter(ListAdapter):
     REQUIRED_OPTIONS = ("webId", "pageId")
+    OPTIONAL_OPTIONS = ("tagId", "tplSetId", "rows")
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         parts = urlsplit(entry_url)

@@ -24,6 +24,7 @@ from spiders.dates import parse_date
 @register("search_json")
 class SearchJsonAdapter(ListAdapter):
     REQUIRED_OPTIONS = ("channel",)
+    OPTIONAL_OPTIONS = ("pageSize",)
 
     @property
     def page_size(self) -> int:

@@ -21,6 +21,7 @@ from spiders.adapters.base import (
 @register("zcy")
 class ZcyAdapter(ListAdapter):
     REQUIRED_OPTIONS = ("categoryCode",)
+    OPTIONAL_OPTIONS = ("pageSize",)
     RECHECK_BY_URL = False  # content comes from the detail API
 
     @property
