@@ -79,8 +79,9 @@ class Source(BaseModel):
         """How far public evidence confirms the entry as configured: confirmed (seen 2024 or
         later), older (only earlier or undated evidence), guess (none, or the evidence shows
         an entry of a family govwatch cannot read yet: see ``needs``)."""
-        dated = [item.seen for item in self.evidence if item.seen != "undated" and item.confirms]
-        if not self.evidence or self.needs:
+        confirming = [item.seen for item in self.evidence if item.confirms]
+        dated = [seen for seen in confirming if seen != "undated"]
+        if not confirming or self.needs:
             return "guess"
         return "confirmed" if dated and max(dated) >= CONFIRMED_SINCE else "older"
 
