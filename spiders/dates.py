@@ -39,8 +39,8 @@ _CHINESE = re.compile(
 _COMPACT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
 
 
-def _cn_number(text: str) -> int:
-    """Value of a Chinese numeral up to 31 (十, 十五, 二十, 三十一)."""
+def cn_number(text: str) -> int:
+    """Value of a Chinese numeral up to 99 (十, 十五, 二十, 三十一); digits read one by one."""
     if "十" not in text:
         return int("".join(str(_CN_DIGITS[c]) for c in text))
     tens, _, ones = text.partition("十")
@@ -73,7 +73,7 @@ def find_dates(text: str) -> list[tuple[int, datetime]]:
     for match in _CHINESE.finditer(text):
         try:
             year = int("".join(str(_CN_DIGITS[c]) for c in match["y"]))
-            value = _build(year, _cn_number(match["m"]), _cn_number(match["d"]))
+            value = _build(year, cn_number(match["m"]), cn_number(match["d"]))
         except (KeyError, ValueError):
             continue
         if value:

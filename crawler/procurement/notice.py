@@ -27,7 +27,7 @@ from loguru import logger
 
 from crawler.extract.soup import read_markup
 from crawler.procurement.amounts import Amount, narrow, parse_amount, unit_multiplier
-from spiders.dates import parse_date
+from spiders.dates import cn_number, parse_date
 
 NoticeType = Literal["tender", "award", "candidates", "change", "termination", "intention", "other"]
 
@@ -568,21 +568,6 @@ def _table_row(line: str) -> str:
 
 
 _RUN_ON_HEADING = re.compile(r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3})[、．]")
-_NUMERALS = "一二三四五六七八九十"
-
-
-def _numeral(text: str) -> int:
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + _NUMERALS.index(text[1]) + 1
-    if text.endswith("十"):
-        return (_NUMERALS.index(text[0]) + 1) * 10
-    if "十" in text:
-        return (_NUMERALS.index(text[0]) + 1) * 10 + _NUMERALS.index(text[-1]) + 1
-    return _NUMERALS.index(text) + 1 if len(text) == 1 else 0
-
-
 def _split_run_on(line: str) -> list[str]:
     """A notice whose line breaks were lost (…公告一、采购人：…二、采购项目名称：…) back into
     its numbered sections: cut before 一、 二、 三、 … where they follow in order."""
@@ -591,7 +576,7 @@ def _split_run_on(line: str) -> list[str]:
     cuts: list[int] = []
     last = 0
     for match in _RUN_ON_HEADING.finditer(line):
-        number = _numeral(match[1])
+        number = cn_number(match[1])
         if last < number <= last + 2:  # in order; a section may be missing (三、 then 五、)
             cuts.append(match.start())
             last = number
