@@ -203,3 +203,76 @@ def _record_checks(settings: Settings, results: list[SourceCheck]) -> None:
         )
     finally:
         store.db.dispose()
+
+
+@app.command("probe")
+def sources_probe(
+    target: Annotated[str, typer.Argument(help="A list page: its URL, or a saved .html file.")],
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="A saved page's address (to resolve its links)."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Name a list page's CMS family by its fingerprints, show what each adapter reads from it
+    (title, link, date), and print a registry entry for the adapter that read the most."""
+    from pathlib import Path
+
+    from crawler.fetch.probe import probe_page
+    from crawler.json_output import dumps
+
+    path = Path(target)
+    if target.startswith(("http://", "https://")):
+        body, status = _fetch_for_probe(target)
+        address = target
+    elif path.is_file():
+        body, status, address = path.read_bytes(), 200, url or path.resolve().as_uri()
+    else:
+        raise UserError(f"{target}: neither an http(s) URL nor a file")
+    probe = probe_page(body, address, status)
+    if json_output:
+        print(dumps(probe.to_dict()))
+        return
+    out.print(f"[bold]{probe.url}[/]: {probe.kind} — {probe.reason}", markup=True)
+    if probe.title:
+        out.print(f"  title    {probe.title}", markup=False)
+    for family in probe.families:
+        needs = f" (needs {family['needs']})" if family["needs"] else ""
+        out.print(f"  family   {family['family']}{needs}", markup=False)
+    if not probe.families:
+        out.print("  family   no known fingerprint")
+    if probe.script_built:
+        out.print(f'  script   {probe.script_built}: try render = "always"', markup=False)
+    for reading in probe.readings:
+        out.print(f"  {reading.adapter}: {len(reading.items)} items", markup=False)
+        for item in reading.items[:5]:
+            out.print(f"    · {item['date']} {item['title']}  {item['url']}", markup=False)
+        if reading.error:
+            out.print(f"    could not read: {reading.error}", markup=False)
+    if probe.entry:
+        out.print("\n" + probe.entry, markup=False)
+    elif probe.kind in ("challenge", "captcha"):
+        out.print(
+            f'the site answers with a {probe.kind}: with render = "auto" the crawl passes '
+            "challenges in the browser; a captcha needs captcha = true and a person"
+        )
+    else:
+        out.print("no adapter read items from this page as served")
+
+
+def _fetch_for_probe(url: str) -> tuple[bytes, int]:
+    """One GET as a browser would send it; an HTTP error page is probed too (challenges)."""
+    import urllib.error
+    import urllib.request
+
+    from crawler.fetch.identity import ACCEPT_LANGUAGE, BROWSER_USER_AGENT
+
+    headers = {"User-Agent": BROWSER_USER_AGENT, "Accept-Language": ACCEPT_LANGUAGE}
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read(8 * 1024 * 1024), response.status
+    except urllib.error.HTTPError as exc:
+        return exc.read(8 * 1024 * 1024), exc.code
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise UserError(f"{url}: {getattr(exc, 'reason', exc)}") from None

@@ -568,6 +568,8 @@ def _table_row(line: str) -> str:
 
 
 _RUN_ON_HEADING = re.compile(r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3})[、．]")
+
+
 def _split_run_on(line: str) -> list[str]:
     """A notice whose line breaks were lost (…公告一、采购人：…二、采购项目名称：…) back into
     its numbered sections: cut before 一、 二、 三、 … where they follow in order."""
