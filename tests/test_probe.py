@@ -72,3 +72,33 @@ def test_a_target_that_is_neither_url_nor_file_is_one_line() -> None:
     assert "no-such-page.html: neither an http(s) URL nor a file" in str(
         run.exception or run.output
     )
+
+
+def test_a_failing_check_says_what_it_saw_and_what_to_try(tmp_path: Path) -> None:
+    from tests.replica_crawl import run_govwatch
+
+    url = load_registry().get("anhui-trading").entry_urls[0]  # a generic list on the replica
+    registry = tmp_path / "registry"
+    registry.mkdir()
+    (registry / "anhui.toml").write_text(
+        'province = "anhui"\n'
+        f'[[source]]\nid = "wrong-family"\nname = "n"\nkind = "trading"\nadapter = "trs_static"\n'
+        f'entry_urls = ["{url}"]\nrender = "never"\n'
+        f'[[source]]\nid = "behind-captcha"\nname = "n"\nkind = "trading"\nadapter = "trs_static"\n'
+        f'entry_urls = ["{url}"]\nrender = "never"\ncaptcha = true\n',
+        encoding="utf-8",
+    )
+    with ReplicaThread(seed=3) as replica:
+        result = run_govwatch(
+            ["sources", "check", "--json"],
+            replica_url=replica.base_url,
+            database_url=f"sqlite:///{tmp_path}/db.sqlite3",
+            data_dir=tmp_path,
+            extra_env={"GOVWATCH_REGISTRY_DIR": str(registry)},
+        )
+
+    checks = {c["source_id"]: c for c in result.json}
+    assert checks["wrong-family"]["status"] == "parse_failed"
+    assert 'adapter = "generic_list" reads' in checks["wrong-family"]["detail"]
+    assert checks["behind-captcha"]["status"] == "blocked"
+    assert "captcha" in checks["behind-captcha"]["detail"]

@@ -199,13 +199,43 @@ async def _check_one(
                 page = adapter.list_request(entry, 1)
                 continue
             break
+    if source.captcha:
+        return SourceCheck(
+            source.id,
+            BLOCKED,
+            "0 items: the site lists only after a captcha (captcha = true in the registry)",
+            http_status=status,
+            browser=used,
+        )
     return SourceCheck(
         source.id,
         PARSE_FAILED,
-        "0 items on the first list page",
+        "0 items on the first list page; " + what_to_try(source, body, page.url, status),
         http_status=status,
         browser=used,
     )
+
+
+def what_to_try(source: Source, body: bytes, url: str, status: int) -> str:
+    """What a failing source's page looks like, and what to try (as `sources probe` sees it)."""
+    from crawler.fetch.probe import probe_page
+
+    probe = probe_page(body, url, status)
+    hints = []
+    if source.needs:
+        hints.append(f"the evidence says the site needs {source.needs.split(':', 1)[0]}")
+    families = [f["family"] for f in probe.families if f["family"] != source.adapter]
+    if families:
+        hints.append(f"the page looks like {', '.join(families)}")
+    readers = [r for r in probe.readings if r.items and r.adapter != source.adapter]
+    if readers:
+        best = max(readers, key=lambda r: len(r.items))
+        hints.append(f'adapter = "{best.adapter}" reads {len(best.items)} items here')
+    if probe.script_built:
+        hints.append('its list is script-built: try render = "always"')
+    if not hints:
+        hints.append(f"run `govwatch sources probe {url}` and look for the list's own URL or API")
+    return "; ".join(hints)
 
 
 async def _check_all(sources: list[Source], settings: Settings) -> list[SourceCheck]:
