@@ -102,3 +102,40 @@ def test_a_failing_check_says_what_it_saw_and_what_to_try(tmp_path: Path) -> Non
     assert 'adapter = "generic_list" reads' in checks["wrong-family"]["detail"]
     assert checks["behind-captcha"]["status"] == "blocked"
     assert "captcha" in checks["behind-captcha"]["detail"]
+
+
+def test_discover_finds_a_replica_portals_columns_and_probes_each() -> None:
+    with ReplicaThread(seed=3) as replica:
+        run = CliRunner().invoke(
+            app,
+            ["sources", "discover", f"{replica.base_url}/www.shanghai.gov.cn/index.html", "--json"],
+        )
+
+    assert run.exit_code == 0, run.output
+    found = json.loads(run.stdout)
+    assert found["site"] == "上海市人民政府"
+    kinds = {c["kind"]: c for c in found["columns"]}
+    assert set(kinds) == {"work_report", "policy"}
+    assert all(c["adapter"] and c["items"] > 0 for c in found["columns"])
+    assert entry_source(kinds["work_report"]["entry"]).kind == "work_report"
+
+
+def test_discover_reads_the_navigation_of_real_saved_pages() -> None:
+    gansu = PAGES / "scjg.gansu.gov.cn" / "200_detail_after_cookie.html"
+    zhuji = PAGES / "www.zhuji.gov.cn" / "zhaobiao_detail_hanweb_wrapped.html"
+    runs = [
+        CliRunner().invoke(app, ["sources", "discover", str(page), "--url", url, "--json"])
+        for page, url in ((gansu, "http://scjg.gansu.gov.cn/"), (zhuji, "http://www.zhuji.gov.cn/"))
+    ]
+
+    [notices] = json.loads(runs[0].stdout)["columns"]
+    [tenders] = json.loads(runs[1].stdout)["columns"]
+    assert (notices["kind"], notices["url"]) == (
+        "policy",
+        "http://scjg.gansu.gov.cn/scjg/c110131/list2.shtml",
+    )
+    assert (tenders["kind"], tenders["url"]) == (
+        "procurement",
+        "http://www.zhuji.gov.cn/col/col1388402/index.html",
+    )
+    assert entry_source(tenders["entry"]).entry_urls == [tenders["url"]]

@@ -276,3 +276,45 @@ def _fetch_for_probe(url: str) -> tuple[bytes, int]:
         return exc.read(8 * 1024 * 1024), exc.code
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise UserError(f"{url}: {getattr(exc, 'reason', exc)}") from None
+
+
+@app.command("discover")
+def sources_discover(
+    portal: Annotated[str, typer.Argument(help="A portal's home page: its URL, or a saved file.")],
+    url: Annotated[
+        str | None, typer.Option("--url", help="A saved page's address (to resolve its links).")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Find a portal's columns for 政策文件, 通知公告, 政府工作报告 and 采购公告 and propose
+    registry entries. From a URL, each column is fetched and probed for its adapter."""
+    from pathlib import Path
+
+    from crawler.fetch.discover import portal_columns, probe_columns
+    from crawler.json_output import dumps
+
+    path = Path(portal)
+    fetched = portal.startswith(("http://", "https://"))
+    if fetched:
+        body, _ = _fetch_for_probe(portal)
+        address = portal
+    elif path.is_file():
+        body, address = path.read_bytes(), url or path.resolve().as_uri()
+    else:
+        raise UserError(f"{portal}: neither an http(s) URL nor a file")
+    site, columns = portal_columns(body, address)
+    if columns and fetched:  # a saved page's columns are proposed as read, not fetched
+        probe_columns(columns, _fetch_for_probe)
+    if json_output:
+        print(dumps({"site": site, "columns": [c.to_dict(site) for c in columns]}))
+        return
+    if not columns:
+        out.print(f"{address}: no column for 政策文件, 通知公告, 政府工作报告 or 采购公告 found")
+        return
+    out.print(f"[bold]{site}[/]: {len(columns)} columns", markup=True)
+    for column in columns:
+        read = f"{column.adapter} reads {column.items} items" if column.adapter else column.note
+        read = read or "not fetched: probe it with `govwatch sources probe`"
+        out.print(f"  {column.kind:<12} {column.text}  {column.url}  {read}", markup=False)
+    for column in columns:
+        out.print("\n" + column.entry(site), markup=False)
