@@ -175,12 +175,13 @@ def test_a_jsl_challenge_is_passed(replica: ReplicaThread) -> None:
     assert "__jsl_clearance_s" in {c["name"] for c in result.cookies}
 
 
-@pytest.mark.parametrize(
-    ("source_id", "items"), [("beijing-industry", 15), ("tianjin-industry", 10)]
-)
+@pytest.mark.parametrize("source_id", ["beijing-industry", "tianjin-industry"])
 def test_a_list_built_by_scripts_is_read_from_the_rendered_dom(
-    replica: ReplicaThread, source_id: str, items: int
+    replica: ReplicaThread, source_id: str
 ) -> None:
+    served = [d for d in replica.replica.documents() if d["source_id"] == source_id]
+    items = min(len(served), 15)  # the family's first page holds 15
+    assert items >= 10
     url = replica.base_url + _entry(source_id)
     result, _ = with_pool(lambda pool: pool.render(url, key=source_id, dom=True))
     source = load_registry().get(source_id)
