@@ -28,6 +28,8 @@ def test_every_family_of_the_contract_is_registered() -> None:
         "ggzy",
         "search_json",
         "jcms",
+        "govcn_feed",
+        "report_page",
     }
 
 

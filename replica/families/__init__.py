@@ -14,8 +14,10 @@ from replica.families.freecms import Freecms
 from replica.families.generic_list import GenericList
 from replica.families.ggzy import Ggzy
 from replica.families.gkmlpt import Gkmlpt
+from replica.families.govcn_feed import GovcnFeed
 from replica.families.hanweb_jpage import HanwebJpage
 from replica.families.jcms import Jcms
+from replica.families.report_page import ReportPage
 from replica.families.search_json import SearchJson
 from replica.families.trs_static import TrsStatic
 from replica.families.zcy import Zcy
@@ -27,6 +29,7 @@ FAMILIES: dict[str, type[Column]] = {
         GenericList,
         HanwebJpage,
         Gkmlpt,
+        GovcnFeed,
         Freecms,
         Zcy,
         CcgpChannel,
@@ -34,6 +37,7 @@ FAMILIES: dict[str, type[Column]] = {
         Ggzy,
         SearchJson,
         Jcms,
+        ReportPage,
     )
 }
 
