@@ -396,6 +396,8 @@ def list_request(
         return Request(
             f"{root(source)}/api-gateway/jpaas-publish-server/front/page/build/unit?{query}"
         )
+    if adapter in ("govcn_feed", "report_page"):  # one answer, no paging
+        return Request(entry)
     raise AssertionError(f"no request recipe for {adapter}")
 
 
@@ -427,7 +429,13 @@ def list_items(source: Source, request: Request, answer: Answer) -> list[tuple[s
     if adapter == "hanweb_jpage":
         records = re.findall(r"<record><!\[CDATA\[(.*?)\]\]></record>", answer.text, re.S)
         return links("".join(records), base, "li > a") if records else []
+    if adapter == "report_page":  # the page is the document, named by its year's address
+        year = re.search(r"(\d{4})年\d{1,2}月\d{1,2}日在", answer.text)
+        title = lxml.html.document_fromstring(answer.text).findtext(".//title")
+        return [(source.options["year_url"].format(year=year.group(1)), title)] if year else []
     data = answer.json()
+    if adapter == "govcn_feed":
+        return [(urljoin(base, e["URL"]), e["TITLE"]) for e in data]
     if adapter == "gkmlpt":
         return [(a["url"], a["title"]) for a in data["articles"]]
     if adapter == "freecms":
@@ -965,6 +973,37 @@ def test_ggzy_notice_pages_are_a_frame_and_its_content(shared: ReplicaThread) ->
     assert content.xpath("/html/body/div/p/span[1]")[0].text_content().startswith("发布时间：")
 
 
+@pytest.fixture(scope="module")
+def packaged() -> Iterator[ReplicaThread]:
+    """A replica of the packaged registry, for families the test registry above lacks."""
+    with ReplicaThread(seed=5, search_rate_limit=NO_LIMIT) as rep:
+        yield rep
+
+
+def test_the_govcn_feed_is_one_array_of_every_entry_and_its_pages_carry_the_ucap_text(
+    packaged: ReplicaThread,
+) -> None:
+    shared, source = packaged, load_registry().get("national-policy")
+    entries = get(shared.base_url, source.entry_urls[0]).json()
+    truth = truth_of(shared, source.id)
+    assert [e["URL"] for e in entries] == [d["real_url"] for d in truth]
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", e["DOCRELPUBTIME"]) for e in entries)
+    page = lxml.html.document_fromstring(get(shared.base_url, entries[0]["URL"]).text)
+    assert page.cssselect("h1#ti")[0].text_content() == entries[0]["TITLE"]
+    assert page.cssselect("#UCAP-CONTENT")[0].text_content().strip()
+
+
+def test_the_report_page_shows_the_newest_report_which_also_stands_at_its_years_address(
+    packaged: ReplicaThread,
+) -> None:
+    shared, source = packaged, load_registry().get("national-work-report")
+    [report] = truth_of(shared, source.id)
+    entry = get(shared.base_url, source.entry_urls[0])
+    assert report["real_url"].endswith(f"/{report['published'].year}zfgzbg.htm")
+    assert entry.text == get(shared.base_url, report["real_url"]).text
+    assert f"——{report['published'].year}年" in entry.text
+
+
 def test_search_json_records_carry_the_whole_document(
     shared: ReplicaThread, sources: dict[str, Source]
 ) -> None:
@@ -1147,7 +1186,10 @@ def test_the_packaged_registry_loads_fast_and_every_first_list_page_has_items() 
                 empty.append((source.id, answer.status))
         assert empty == []
         docs = rep.replica.documents()
-        assert {d["source_id"] for d in docs} == {s.id for s in registry.sources}
+        assert {d["source_id"] for d in docs} - {None} == {s.id for s in registry.sources}
+        # Hand-built pages no source reads any more: the old TRS list of national reports.
+        unread = {(d["host"], d["column_path"]) for d in docs if d["source_id"] is None}
+        assert unread <= {("www.gov.cn", "/zhengce/zfgzbg/index.html")}
 
 
 def test_serving_is_fast(shared: ReplicaThread, sources: dict[str, Source]) -> None:
