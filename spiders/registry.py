@@ -118,6 +118,8 @@ class Source(BaseModel):
         from spiders.adapters import ADAPTERS
 
         ADAPTERS[self.adapter].check_options(self.options)
+        for url in self.entry_urls:
+            ADAPTERS[self.adapter].check_entry_url(url)
         return self
 
 

@@ -20,13 +20,19 @@ def test_every_family_of_the_contract_is_registered() -> None:
         "trs_static",
         "generic_list",
         "hanweb_jpage",
+        "hunan_form",
         "gkmlpt",
         "freecms",
+        "gpcms",
         "zcy",
         "ccgp_channel",
         "ccgp_search",
+        "chongqing_json",
+        "epoint_search",
+        "epoint_list",
         "ggzy",
         "search_json",
+        "shandong_api",
         "jcms",
         "govcn_feed",
         "report_page",
@@ -117,20 +123,23 @@ def test_freecms_pages_by_currpage_and_links_htmlpath() -> None:
 
 
 def test_zcy_posts_json_and_turns_the_json_detail_into_a_page() -> None:
-    zcy = adapter("zcy", categoryCode="ZcyAnnouncement4")
-    entry = "http://www.ccgp-qinghai.gov.cn/front/search/category"
+    """More in tests/test_zcy_portal.py (real saved answers, options, the replica)."""
+    zcy = adapter("zcy", categoryCode="ZcyAnnouncement4", parentId="4149")
+    entry = "http://www.ccgp-qinghai.gov.cn/portal/category"
     request = zcy.list_request(entry, 0)
     assert request.method == "POST" and request.headers["Content-Type"].startswith(
         "application/json"
     )
     assert json.loads(request.body or "")["categoryCode"] == "ZcyAnnouncement4"
     answer = {"success": True, "result": {"data": {"total": 31, "data": [
-        {"articleId": "abc", "title": "区块链项目结果公告", "publishDate": 1706150400000,
-         "url": "/ZcyAnnouncement4/index.html?articleId=abc"}]}}}  # fmt: skip
+        {"articleId": "ab+c/d==", "title": "区块链项目结果公告", "publishDate": 1706150400000}]}}}  # fmt: skip
     page = zcy.parse_list(entry, json.dumps(answer))
     item = page.items[0]
-    assert item.url == "http://www.ccgp-qinghai.gov.cn/ZcyAnnouncement4/index.html?articleId=abc"
-    assert item.detail is not None and item.detail.url.endswith("/portal/detail?articleId=abc")
+    assert item.url == (
+        "http://www.ccgp-qinghai.gov.cn/site/detail?parentId=4149&articleId=ab%2Bc%2Fd%3D%3D"
+    )
+    assert item.detail is not None
+    assert item.detail.url.endswith("/portal/detail?articleId=ab%2Bc%2Fd%3D%3D&parentId=4149")
     assert page.total_pages == 3
     detail = {"success": True, "result": {"data": {"title": "区块链项目结果公告", "publishDate": 1706150400000,
               "content": "<p>中标供应商：北京链谷科技有限公司</p>", "author": "青海省政府采购中心"}}}  # fmt: skip
@@ -182,27 +191,6 @@ def test_ccgp_search_rate_limit_page_is_a_refusal_not_an_empty_list() -> None:
         "<html><head><title>频繁访问!中国政府采购网</title></head></html>",
     )
     assert page.refused is not None and page.refused[0] == "rate_limited"
-
-
-def test_ggzy_refilters_titles_because_a_keyword_without_hits_returns_everything() -> None:
-    ggzy = adapter("ggzy", keyword="区块链")
-    entry = "https://www.ggzy.gov.cn/information/pubTradingInfo/getTradList"
-    request = ggzy.list_request(entry, 0)
-    assert request.method == "POST" and parse_qs(request.body or "")["FINDTXT"] == ["区块链"]
-    answer = {"code": 200, "data": {"total": 1000, "pages": 100, "records": [
-        {"id": "1", "title": "区块链政务平台采购", "publishTime": "2026-09-23 10:00:00",
-         "url": "/information/deal/html/a/330000/0101/202609/23/001.html"},
-        {"id": "2", "title": "道路改造工程", "publishTime": "2026-09-23 09:00:00",
-         "url": "/information/deal/html/a/330000/0101/202609/23/002.html"}]}}  # fmt: skip
-    page = ggzy.parse_list(entry, json.dumps(answer))
-    assert [i.title for i in page.items] == ["区块链政务平台采购"]
-    assert page.items[0].detail is not None and "/html/b/" in page.items[0].detail.url
-
-
-@pytest.mark.parametrize(("code", "kind"), [(829, "captcha"), (800, "rate_limited")])
-def test_ggzy_risk_codes_are_refusals(code: int, kind: str) -> None:
-    page = adapter("ggzy").parse_list("https://www.ggzy.gov.cn/x", json.dumps({"code": code}))
-    assert page.refused is not None and page.refused[0] == kind
 
 
 def test_search_json_builds_documents_from_the_list_without_fetching_them() -> None:

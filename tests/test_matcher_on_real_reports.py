@@ -128,7 +128,9 @@ def test_the_test_fixtures_are_verbatim_copies_of_the_shared_ones_where_those_ex
         p.relative_to(SHARED_FIXTURES) for p in SHARED_FIXTURES.rglob("*") if p.is_file()
     )
     ours = sorted(p.relative_to(FIXTURES) for p in FIXTURES.rglob("*") if p.is_file())
-    # Beside the copies: the real-notice corpus, gathered here, with its own PROVENANCE.md.
-    assert [p for p in ours if p.parts[0] != "notices"] == shared
+    # Beside the copies: material gathered here (the real-notice corpus, real detail pages, real
+    # answers of the CMS families), each with its provenance.
+    gathered = {"notices", "detail_pages", "families"}
+    assert [p for p in ours if p.parts[0] not in gathered] == shared
     for relative in shared:
         assert (FIXTURES / relative).read_bytes() == (SHARED_FIXTURES / relative).read_bytes()

@@ -28,16 +28,30 @@ _FAMILIES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         re.compile(r"/col/col\d+/|<datastore>|jpage/dataproxy\.jsp|hanweb", re.I),
     ),
     ("gkmlpt", "", re.compile(r"/gkmlpt/")),
-    ("zcy", "options.categoryCode", re.compile(r"ZcyAnnouncement|/site/category\?|zcygov", re.I)),
-    ("freecms", "options siteId, channel", re.compile(r"/freecms/|selectInfoMoreChannel")),
-    ("gpcms", "not yet an adapter", re.compile(r"/gpcms/|maincms-web")),
     (
-        "epoint",
-        "not yet an adapter",
-        re.compile(r"ewb-infolist|ewb-list|EpointWebBuilder|inteligentsearch", re.I),
+        "zcy",
+        "options categoryCode, parentId",
+        re.compile(r"ZcyAnnouncement|/site/category\?|/portal/category|zcygov", re.I),
+    ),
+    ("freecms", "options siteId, channel", re.compile(r"/freecms/|selectInfoMoreChannel\.do")),
+    ("gpcms", "options siteId, channel, articleUrl", re.compile(r"/gpcms/|maincms-web")),
+    ("epoint_list", "", re.compile(r"ewb-infolist|ewb-list|ewb-com-item", re.I)),
+    ("epoint_webbuilder", "not yet an adapter", re.compile(r"EpointWebBuilder", re.I)),
+    (
+        "epoint_search",
+        "options.categorynum (the list script's categorynum; the entry is its search API)",
+        re.compile(r"inteligentsearch|getFullTextData", re.I),
     ),
     ("jcms", "options webId, pageId", re.compile(r"/module/web/jpage/|jcms", re.I)),
     ("search_json", "options.channel", re.compile(r"/common/search/[0-9a-f]{32}")),
+    (
+        "ggzy",
+        "an entry per channel: …/getTradList#DEAL_CLASSIFY=01|02",
+        re.compile(r"pubTradingInfo/getTradList|/information/deal/html/[ab]/"),
+    ),
+    ("hunan_form", "", re.compile(r"getNoticeList4Web\.do|viewNoticeContent\.do")),
+    ("shandong_api", "options.colCode", re.compile(r"/api/website/site/getListByCode")),
+    ("chongqing_json", "", re.compile(r"/gwebsite/api/v1/notices/stable")),
 )
 
 
@@ -112,7 +126,8 @@ def _option_free_adapters() -> list[str]:
     return [
         name
         for name, adapter in sorted(ADAPTERS.items())
-        if not adapter.REQUIRED_OPTIONS and name in ("trs_static", "generic_list", "gkmlpt")
+        if not adapter.REQUIRED_OPTIONS
+        and name in ("trs_static", "generic_list", "gkmlpt", "epoint_list")
     ]
 
 

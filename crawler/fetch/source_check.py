@@ -49,6 +49,9 @@ class CheckState(StrEnum):
 
 
 OK, BLOCKED, UNREACHABLE, PARSE_FAILED = CheckState
+# Requests a check makes at most for a first item: ggzy's quiet date windows double in length,
+# so ten reach back over two years.
+EMPTY_PAGES_FOLLOWED = 10
 
 
 @dataclass
@@ -121,7 +124,9 @@ async def _check_one(
     page = adapter.list_request(entry, 0)
     used: str | None = None  # why the browser was needed
     async with host_lock:
-        for index in range(2):  # a family whose first page only configures (gkmlpt) gets one more
+        # A family whose first page only configures (gkmlpt) gets one more request; an empty
+        # page that names the next (a quiet date window of ggzy) is followed a few times.
+        for index in range(EMPTY_PAGES_FOLLOWED):
             try:
                 if source.render == ALWAYS and page.method == "GET":
                     used = ALWAYS
@@ -195,6 +200,9 @@ async def _check_one(
                     status,
                     browser=used,
                 )
+            if listing.next_request is not None:
+                page = listing.next_request
+                continue
             if index == 0 and listing.total_pages and listing.total_pages > 1:
                 page = adapter.list_request(entry, 1)
                 continue

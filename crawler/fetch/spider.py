@@ -257,12 +257,14 @@ class SourcesSpider(scrapy.Spider):
             kind, reason = listing.refused
             job.fail(real_url, kind, reason, list_page=True)
             return
-        if not listing.items and index == 0 and not listing.total_pages:
+        job.stats.update(listing.counts)
+        # An empty first answer that names the next one (a quiet date window) is no failure.
+        if index == 0 and not (listing.items or listing.total_pages or listing.next_request):
             job.fail(
                 real_url, FailureKind.PARSE_FAILED, "list page parsed to 0 items", list_page=True
             )
             return
-        if listing.items:
+        if listing.items or listing.next_request is not None:  # read well, if empty
             job.stats["list_ok"] += 1
             job.stats["listed"] += len(listing.items)
         digest = items_hash(listing.items)

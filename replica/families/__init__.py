@@ -10,15 +10,21 @@ from replica.families.base import Column
 from replica.families.call import Call
 from replica.families.ccgp_channel import CcgpChannel
 from replica.families.ccgp_search import CcgpSearch
+from replica.families.chongqing_json import ChongqingJson
+from replica.families.epoint_list import EpointList
+from replica.families.epoint_search import EpointSearch
 from replica.families.freecms import Freecms
 from replica.families.generic_list import GenericList
 from replica.families.ggzy import Ggzy
 from replica.families.gkmlpt import Gkmlpt
 from replica.families.govcn_feed import GovcnFeed
+from replica.families.gpcms import Gpcms
 from replica.families.hanweb_jpage import HanwebJpage
+from replica.families.hunan_form import HunanForm
 from replica.families.jcms import Jcms
 from replica.families.report_page import ReportPage
 from replica.families.search_json import SearchJson
+from replica.families.shandong_api import ShandongApi
 from replica.families.trs_static import TrsStatic
 from replica.families.zcy import Zcy
 
@@ -28,14 +34,20 @@ FAMILIES: dict[str, type[Column]] = {
         TrsStatic,
         GenericList,
         HanwebJpage,
+        HunanForm,
         Gkmlpt,
         GovcnFeed,
         Freecms,
+        Gpcms,
         Zcy,
         CcgpChannel,
         CcgpSearch,
+        ChongqingJson,
+        EpointList,
+        EpointSearch,
         Ggzy,
         SearchJson,
+        ShandongApi,
         Jcms,
         ReportPage,
     )

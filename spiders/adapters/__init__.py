@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from spiders.adapters import (  # noqa: F401  (importing registers each adapter)
     ccgp,
+    epoint_list,
+    epoint_search,
     freecms,
     generic_list,
     ggzy,
     gkmlpt,
     govcn_feed,
+    gpcms,
     hanweb_jpage,
     jcms,
     report_page,
@@ -27,6 +30,11 @@ from spiders.adapters.base import (
     ListPage,
     PageRequest,
     register,
+)
+from spiders.adapters.sites import (  # noqa: F401  (one site's own API or form)
+    chongqing_json,
+    hunan_form,
+    shandong_api,
 )
 from spiders.adapters.trs_static import TrsStaticAdapter
 

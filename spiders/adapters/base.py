@@ -94,6 +94,9 @@ class ListPage:
     total_pages: int | None = None
     next_request: PageRequest | None = None
     refused: tuple[str, str] | None = None  # (page kind, reason), e.g. ("rate_limited", "…")
+    # What the adapter counted on this page for the crawl's stats, e.g. a result cap it could
+    # not page around ({"windows_at_result_cap": 1}): said, never a silent miss.
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 # What reading an answer that is not as the family's raises: the crawl records these as
@@ -148,6 +151,12 @@ class ListAdapter(ABC):
                 raise AdapterOptionsError(
                     f"adapter {cls.name!r} has no option {name!r} (its options: {choices})"
                 )
+
+    @classmethod
+    def check_entry_url(cls, url: str) -> None:
+        """Raise :class:`AdapterOptionsError` when an entry URL lacks what the family needs
+        in it; by default every http(s) URL will do."""
+        return None
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         """The request for list page ``page_index`` (0-based) of the list at ``entry_url``."""
