@@ -278,7 +278,7 @@ def test_sources_list_filters_by_confidence_and_says_the_counts(tmp_path: Path) 
     listed = json.loads(guesses.stdout)
     assert listed and all(s["confidence"] == "guess" for s in listed)
     # A guess: no evidence confirms the entry, or it needs a family govwatch cannot read yet.
-    assert all(
-        s["needs"] or not any(e["confirms"] for e in s["evidence"]) for s in listed
-    ), [s["id"] for s in listed]
+    assert all(s["needs"] or not any(e["confirms"] for e in s["evidence"]) for s in listed), [
+        s["id"] for s in listed
+    ]
     assert "never checked" in table.output and "times are Beijing time" in table.output
