@@ -6,6 +6,7 @@ as a user (or the service) runs it.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import subprocess
@@ -13,9 +14,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from spiders.adapters import PageRequest
 from storage.database import Database
 from storage.models import Document
 
@@ -77,3 +80,19 @@ def stored_documents(database_url: str) -> dict[str, Document]:
 def blockchain_count(document: Document) -> int:
     hit = next((h for h in document.hits if h.topic == "blockchain"), None)
     return hit.keywords.get("区块链", 0) if hit else 0
+
+
+def send_request(base_url: str, request: PageRequest) -> tuple[int, str]:
+    """Send an adapter's request (method, body, headers) to the replica at ``base_url``, which
+    serves every real host under ``/{host}``: (status, text)."""
+    address = urlsplit(str(base_url))
+    parts = urlsplit(request.url)
+    path = f"/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    try:
+        body = request.body.encode() if request.body is not None else None
+        connection.request(request.method, path, body=body, headers=request.headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8")
+    finally:
+        connection.close()

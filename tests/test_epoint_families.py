@@ -4,7 +4,6 @@ column pages (``epoint_list``), on real saved material and on the replica's imit
 
 from __future__ import annotations
 
-import http.client
 import json
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -20,6 +19,7 @@ from replica.families.epoint_search import EpointSearch
 from spiders.adapters import ADAPTERS, ListPage, PageRequest
 from spiders.adapters.epoint_list import EpointListAdapter
 from spiders.adapters.epoint_search import EpointSearchAdapter, beijing_today
+from tests.replica_crawl import send_request
 
 FIXTURES = Path(__file__).parent / "fixtures" / "families" / "epoint"
 API = "https://ggzyjy.sc.gov.cn/inteligentsearch/rest/esinteligentsearch/getFullTextDataNew"
@@ -275,20 +275,7 @@ def rep(registry_dir: Path) -> Iterator[ReplicaThread]:
 
 
 def send(rep: ReplicaThread, request: PageRequest) -> tuple[int, str]:
-    address = urlsplit(str(rep.base_url))
-    parts = urlsplit(request.url)
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
-    try:
-        connection.request(
-            request.method,
-            f"/{parts.netloc}{parts.path}",
-            body=(request.body or "").encode() if request.body is not None else None,
-            headers=request.headers,
-        )
-        response = connection.getresponse()
-        return response.status, response.read().decode("utf-8")
-    finally:
-        connection.close()
+    return send_request(rep.base_url, request)
 
 
 def sweep(rep: ReplicaThread, adapter: Any, entry: str) -> tuple[list[ListPage], list[str]]:

@@ -7,7 +7,6 @@ shape and field names that public crawlers document (四川 SITE2_CRAWLER_LOGIC.
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from crawler.fetch.probe import probe_page
 from replica import ReplicaThread
 from spiders.adapters import ADAPTERS, AdapterOptionsError, PageRequest
 from spiders.registry import load_registry
+from tests.replica_crawl import send_request
 
 GD = "https://gdgpo.czt.gd.gov.cn/gpcms/rest/web/v2/info/selectInfoForIndex"
 GD_OPTIONS = {
@@ -198,16 +198,7 @@ def rep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplicaThread]:
 
 
 def send(rep: ReplicaThread, request: PageRequest) -> tuple[int, str]:
-    address = urlsplit(str(rep.base_url))
-    parts = urlsplit(request.url)
-    path = f"/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
-    try:
-        connection.request(request.method, path, headers=request.headers)
-        response = connection.getresponse()
-        return response.status, response.read().decode("utf-8")
-    finally:
-        connection.close()
+    return send_request(rep.base_url, request)
 
 
 def test_paging_the_replica_reaches_every_notice_and_each_detail_is_its_page(

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -16,6 +15,7 @@ from crawler.fetch.probe import probe_page
 from replica import ReplicaThread
 from spiders.adapters import ADAPTERS, PageRequest
 from spiders.registry import load_registry
+from tests.replica_crawl import send_request
 
 API = "http://www.ccgp-hunan.gov.cn/mvc/getNoticeList4Web.do"
 # The shape of one row as a public crawler saved it (code-index#38696705092, a 2017 notice).
@@ -106,17 +106,7 @@ def rep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplicaThread]:
 
 
 def send(rep: ReplicaThread, request: PageRequest) -> tuple[int, str]:
-    address = urlsplit(str(rep.base_url))
-    parts = urlsplit(request.url)
-    path = f"/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
-    try:
-        body = request.body.encode() if request.body is not None else None
-        connection.request(request.method, path, body=body, headers=request.headers)
-        response = connection.getresponse()
-        return response.status, response.read().decode("utf-8")
-    finally:
-        connection.close()
+    return send_request(rep.base_url, request)
 
 
 def test_paging_the_replica_lists_every_notice_newest_first(rep: ReplicaThread) -> None:

@@ -6,18 +6,17 @@ evidence for shandong-procurement)."""
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from replica import ReplicaThread
 from spiders.adapters import ADAPTERS, ListItem, PageRequest
 from spiders.registry import load_registry
+from tests.replica_crawl import send_request
 
 API = "http://www.ccgp-shandong.gov.cn:8087/api/website/site/getListByCode"
 
@@ -128,17 +127,7 @@ def rep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplicaThread]:
 
 
 def send(rep: ReplicaThread, request: PageRequest) -> tuple[int, str]:
-    address = urlsplit(str(rep.base_url))
-    parts = urlsplit(request.url)
-    path = f"/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
-    try:
-        body = request.body.encode() if request.body is not None else None
-        connection.request(request.method, path, body=body, headers=request.headers)
-        response = connection.getresponse()
-        return response.status, response.read().decode("utf-8")
-    finally:
-        connection.close()
+    return send_request(rep.base_url, request)
 
 
 def test_paging_the_replica_lists_every_notice_and_each_detail_decodes(

@@ -3,7 +3,6 @@ answers and on the replica's imitation (spiders/adapters/FAMILIES.md, zcy)."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import pytest
 from replica import ReplicaThread
 from spiders.adapters import ADAPTERS, AdapterOptionsError, PageRequest
 from spiders.registry import load_registry
+from tests.replica_crawl import send_request
 
 FIXTURES = Path(__file__).parent / "fixtures" / "families" / "zcy"
 GUANGXI = "http://www.ccgp-guangxi.gov.cn/portal/category"
@@ -184,17 +184,7 @@ def rep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplicaThread]:
 
 
 def send(rep: ReplicaThread, request: PageRequest) -> tuple[int, str]:
-    address = urlsplit(str(rep.base_url))
-    parts = urlsplit(request.url)
-    path = f"/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
-    try:
-        body = request.body.encode() if request.body is not None else None
-        connection.request(request.method, path, body=body, headers=request.headers)
-        response = connection.getresponse()
-        return response.status, response.read().decode("utf-8")
-    finally:
-        connection.close()
+    return send_request(rep.base_url, request)
 
 
 def test_paging_the_replica_reaches_every_notice_and_each_detail_is_its_page(
