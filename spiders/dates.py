@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 
 _CN_DIGITS = {
     "〇": 0,
@@ -101,3 +101,30 @@ def date_from_url(url: str) -> datetime | None:
     if art:
         return _build(int(art.group(1)), int(art.group(2)), int(art.group(3)))
     return None
+
+
+# -- the sites' calendar and date windows ------------------------------------------------------
+
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def beijing_today() -> date:
+    """The sites' calendar day: their dates are Beijing time, wherever govwatch runs."""
+    return datetime.now(BEIJING).date()
+
+
+def newer_half(begin: date, end: date) -> tuple[date, date]:
+    """The newer half of a window of two days or more; a sweep reaches the older half next."""
+    middle = begin + (end - begin) // 2
+    return middle + timedelta(days=1), end
+
+
+def older_window(
+    begin: date, end: date, since: date, *, quiet: bool, longest: int
+) -> tuple[date, date]:
+    """The window just before ``begin``…``end`` in a backward sweep: as long as it, twice as
+    long after a quiet one, at most ``longest`` days, and never reaching before ``since``."""
+    days = (end - begin).days + 1
+    length = min(days * 2 if quiet else days, longest)
+    older_end = begin - timedelta(days=1)
+    return max(older_end - timedelta(days=length - 1), since), older_end

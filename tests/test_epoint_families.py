@@ -18,7 +18,8 @@ from replica import ReplicaThread
 from replica.families.epoint_search import EpointSearch
 from spiders.adapters import ADAPTERS, ListPage, PageRequest
 from spiders.adapters.epoint_list import EpointListAdapter
-from spiders.adapters.epoint_search import EpointSearchAdapter, beijing_today
+from spiders.adapters.epoint_search import EpointSearchAdapter
+from spiders.dates import beijing_today
 from tests.replica_crawl import send_request
 
 FIXTURES = Path(__file__).parent / "fixtures" / "families" / "epoint"

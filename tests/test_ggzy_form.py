@@ -17,7 +17,8 @@ import pytest
 from replica import ReplicaThread
 from replica.families.ggzy import Ggzy
 from spiders.adapters import ADAPTERS, ListPage, PageRequest
-from spiders.adapters.ggzy import GgzyAdapter, beijing_today
+from spiders.adapters.ggzy import GgzyAdapter
+from spiders.dates import beijing_today
 from spiders.errors import UserError
 from spiders.registry import load_registry
 from tests.replica_crawl import run_govwatch

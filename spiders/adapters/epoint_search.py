@@ -25,7 +25,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit
 
@@ -37,21 +37,15 @@ from spiders.adapters.base import (
     PageRequest,
     register,
 )
-from spiders.dates import parse_date
+from spiders.dates import beijing_today, newer_half, older_window, parse_date
 
 DEFAULT_PAGE_SIZE = 12  # what 四川's list script asks for (2026 capture)
 DEFAULT_RESULT_CAP = 480  # 40 pages of 12: where the sites' own list stops using this API
 DEFAULT_WINDOW_DAYS = 7
 MAX_WINDOW_DAYS = 365
 DATE_FIELDS = ("webdate", "infodatepx", "showdate", "infodate")
-BEIJING = timezone(timedelta(hours=8))
 _TAG = re.compile(r"<[^<>]{0,200}>")
 _SPACE = re.compile(r"\s+")
-
-
-def beijing_today() -> date:
-    """The site's calendar day (its dates are Beijing time)."""
-    return datetime.now(BEIJING).date()
 
 
 @register("epoint_search")
@@ -204,8 +198,7 @@ class EpointSearchAdapter(ListAdapter):
         begin, end, offset = window
         size, cap = self.page_size, self.result_cap
         if offset == 0 and total > cap and begin < end:
-            middle = begin + (end - begin) // 2  # the newer half now, the older half follows
-            return ListPage(next_request=self._request(url, middle + timedelta(1), end, 0))
+            return ListPage(next_request=self._request(url, *newer_half(begin, end), 0))
         page = ListPage(items=self._items(url, records))
         if offset == 0 and total > cap:
             page.counts["windows_at_result_cap"] = 1
@@ -214,12 +207,9 @@ class EpointSearchAdapter(ListAdapter):
         if records and offset + size < cap and (offset + size < total or echoed_total):
             page.next_request = self._request(url, begin, end, offset + size)
         elif begin > self.since:
-            days = (end - begin).days + 1
             quiet = max(total, offset + len(records)) * 2 < cap
-            length = min(days * 2 if quiet else days, MAX_WINDOW_DAYS)
-            older_end = begin - timedelta(1)
-            older_begin = max(older_end - timedelta(length - 1), self.since)
-            page.next_request = self._request(url, older_begin, older_end, 0)
+            older = older_window(begin, end, self.since, quiet=quiet, longest=MAX_WINDOW_DAYS)
+            page.next_request = self._request(url, *older, 0)
         return page
 
     def _items(self, url: str, records: list[dict[str, Any]]) -> list[ListItem]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin
 
@@ -34,7 +34,7 @@ from spiders.adapters.base import (
     PageRequest,
     register,
 )
-from spiders.dates import parse_date
+from spiders.dates import beijing_today, newer_half, older_window, parse_date
 
 RISK_CODES = {
     829: ("captcha", "ggzy asks for a captcha (code 829)"),
@@ -59,12 +59,6 @@ FORM_DEFAULTS = {
     "isShowAll": "1",
 }
 WINDOW_FIELDS = ("TIMEBEGIN", "TIMEEND", "PAGENUMBER")
-BEIJING = timezone(timedelta(hours=8))
-
-
-def beijing_today() -> date:
-    """The site's calendar day (its dates are Beijing time)."""
-    return datetime.now(BEIJING).date()
 
 
 @register("ggzy")
@@ -157,8 +151,7 @@ class GgzyAdapter(ListAdapter):
         if window is not None and total >= RESULT_CAP and window[2] == 1:
             begin, end, _ = window
             if begin < end:  # ask again for the newer half; the older half follows
-                middle = begin + (end - begin) // 2
-                return ListPage(next_request=self._request(url, middle + timedelta(1), end, 1))
+                return ListPage(next_request=self._request(url, *newer_half(begin, end), 1))
         page = ListPage(items=self._items(url, records) if total else [])
         if window is None:
             page.total_pages = int(body.get("pages") or 0) or math.ceil(total / PAGE_SIZE) or None
@@ -170,12 +163,9 @@ class GgzyAdapter(ListAdapter):
         if number < pages:
             page.next_request = self._request(url, begin, end, number + 1)
         elif begin > self.since:
-            days = (end - begin).days + 1
             quiet = total * 2 < RESULT_CAP
-            length = min(days * 2 if quiet else days, MAX_WINDOW_DAYS)
-            older_end = begin - timedelta(1)
-            older_begin = max(older_end - timedelta(length - 1), self.since)
-            page.next_request = self._request(url, older_begin, older_end, 1)
+            older = older_window(begin, end, self.since, quiet=quiet, longest=MAX_WINDOW_DAYS)
+            page.next_request = self._request(url, *older, 1)
         return page
 
     def _items(self, url: str, records: list[dict[str, Any]]) -> list[ListItem]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -27,11 +27,10 @@ from spiders.adapters.base import (
     register,
     synthesized_page,
 )
-from spiders.dates import parse_date
+from spiders.dates import beijing_today, parse_date
 
 DEFAULT_PAGE_SIZE = 20
 DETAIL_API = "/gwebsite/api/v1/notices/stable/"
-BEIJING = timezone(timedelta(hours=8))
 
 
 @register("chongqing_json")
@@ -55,7 +54,7 @@ class ChongqingJsonAdapter(ListAdapter):
         """The entry's own query (platform, isResult, type, ps) with the page and dates set."""
         parts = urlsplit(entry_url)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        today = datetime.now(BEIJING).date()
+        today = beijing_today()
         since = self.options.get("since") or (today - timedelta(days=365)).isoformat()
         query.update(
             {"pi": str(page_index + 1), "startDate": str(since), "endDate": today.isoformat()}

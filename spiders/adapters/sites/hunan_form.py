@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urldefrag, urljoin
 
@@ -25,10 +25,9 @@ from spiders.adapters.base import (
     epoch_to_datetime,
     register,
 )
-from spiders.dates import parse_date
+from spiders.dates import beijing_today, parse_date
 
 DEFAULT_PAGE_SIZE = 18  # what the site's own list asks for
-BEIJING = timezone(timedelta(hours=8))
 
 
 @register("hunan_form")
@@ -58,7 +57,7 @@ class HunanFormAdapter(ListAdapter):
         return int(self.options.get("pageSize", DEFAULT_PAGE_SIZE))
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
-        today = datetime.now(BEIJING).date()
+        today = beijing_today()
         since = self.options.get("since") or (today - timedelta(days=365)).isoformat()
         form = {
             "pType": str(self.options.get("pType", "")),
