@@ -21,9 +21,14 @@ def test_every_family_of_the_contract_is_registered() -> None:
         "generic_list",
         "hanweb_jpage",
         "hunan_form",
+        "hubei_jyxx",
+        "jeecms_query",
+        "jiangxi_querylist",
+        "trs_was5",
         "gkmlpt",
         "freecms",
         "gpcms",
+        "guizhou_es",
         "zcy",
         "ccgp_channel",
         "ccgp_search",
@@ -36,6 +41,8 @@ def test_every_family_of_the_contract_is_registered() -> None:
         "jcms",
         "govcn_feed",
         "report_page",
+        "yunnan_json",
+        "nmg_trssearch",
     }
 
 

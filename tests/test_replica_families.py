@@ -412,6 +412,20 @@ def list_request(
         payload = {"colCode": options["colCode"], "area": "", "currentPage": index + 1,
                    "pageSize": 20, "homePage": 1}  # fmt: skip
         return json_post(entry, payload)
+    if adapter == "guizhou_es":
+        payload = {"channelId": options["channelId"], "pageNum": index + 1, "pageSize": 20,
+                   "announcement": options.get("announcement", ""),
+                   "startTime": "2000-01-01 00:00:00", "endTime": "2030-12-31 23:59:59"}  # fmt: skip
+        return json_post(entry, payload)
+    if adapter == "yunnan_json":
+        payload = {"pageNum": index + 1, "pageSize": 20, "cityId": "", "industryCode": "",
+                   "childType": "", "tradeType": options.get("tradeType", "gcjs"), "title": "",
+                   "startTime": "20000101000000", "endTime": "20301231235959"}  # fmt: skip
+        return json_post(entry, payload)
+    if adapter == "nmg_trssearch":  # the entry's filters, every day
+        query = {**dict(parse_qsl(urlsplit(entry).query, keep_blank_values=True)),
+                 "pageNum": index + 1, "startTime": "", "endTime": ""}  # fmt: skip
+        return Request(f"{entry.split('?')[0]}?{urlencode(query)}")
     if adapter == "chongqing_json":
         query = {"pi": index + 1, "startDate": options.get("since", ""), "endDate": "2030-12-31"}
         return Request(f"{entry.split('&pi=')[0]}&{urlencode(query)}")
@@ -432,7 +446,37 @@ def list_request(
         return Request(f"{entry}?{urlencode(query)}")
     if adapter == "epoint_list":  # the entry, then 2.html, 3.html … in its folder
         return Request(entry if index == 0 else f"{entry.rsplit('/', 1)[0]}/{index + 1}.html")
+    if adapter == "jeecms_query":  # the search form, POSTed (山西) or as a query (天津)
+        fields = {"title": "", "inDates": options.get("inDates", ""),
+                  "channelId": options["channelId"]}  # fmt: skip
+        path = entry.split("?")[0]
+        if index:
+            path = re.sub(r"queryContent(?:_\d+)?-", f"queryContent_{index + 1}-", path)
+        if options.get("method") == "GET":
+            return Request(f"{path}?{urlencode(fields)}")
+        return form_post(path, fields)
+    if adapter == "trs_was5":  # the search URL with its page replaced
+        return Request(re.sub(r"([?&])page=\d+", rf"\g<1>page={index + 1}", entry))
+    if adapter == "hubei_jyxx":  # one answer, the newest rows
+        return form_post(entry, {"pageSize": options.get("pageSize", 100), "area": ""})
+    if adapter == "jiangxi_querylist":
+        fields = {"current": index + 1, "pageSize": options.get("pageSize", 15),
+                  "webSiteCode[]": options["webSiteCode"],
+                  "channelCode[]": options["channelCode"], "sort": "sortNum", "order": "desc"}  # fmt: skip
+        return form_post(entry, fields)
     raise AssertionError(f"no request recipe for {adapter}")
+
+
+def jeecms_link(source: Source, link: str) -> str:
+    """A JEECMS row's link on the entry's scheme and host; 天津's ids encrypted by its key."""
+    from spiders.adapters.sites.jeecms_query import encrypted_id
+
+    path = urlsplit(link).path
+    key = source.options.get("link_key")
+    if key:
+        folder, _, name = path.rpartition("/")
+        path = f"{folder}/{encrypted_id(name.split('.')[0], key)}.jhtml"
+    return root(source) + path
 
 
 def config_sid(base_url: str, entry: str) -> str:
@@ -469,7 +513,24 @@ def list_items(source: Source, request: Request, answer: Answer) -> list[tuple[s
         year = re.search(r"(\d{4})年\d{1,2}月\d{1,2}日在", answer.text)
         title = lxml.html.document_fromstring(answer.text).findtext(".//title")
         return [(source.options["year_url"].format(year=year.group(1)), title)] if year else []
+    if adapter == "jeecms_query":  # the url attribute (天津, link encrypted) or the href (山西)
+        tree = lxml.html.document_fromstring(answer.text)
+        rows = tree.cssselect("a.cs_two_c_2, div.article-list3-t > a")
+        return [(jeecms_link(source, a.get("url") or a.get("href")),
+                 (a.cssselect(".cs_bz_cont") or [a])[0].text_content().strip()) for a in rows]  # fmt: skip
+    if adapter == "trs_was5":  # JSON, or JSONP when the search names a callback
+        data = json.loads(re.sub(r"^\w+\((.*)\);?$", r"\1", answer.text.strip(), flags=re.S))
+        link_base = source.options.get("link_base", "")
+        return [(r.get("DOCPUBURL") or link_base + r["docpuburl"], r.get("DOCTITLE") or r["title"])
+                for r in data["datas"]]  # fmt: skip
     data = answer.json()
+    if adapter == "hubei_jyxx":
+        column = urlsplit(base).path.rsplit("/", 1)[1]
+        return [(f"{root(source)}/jyxx/{column}Detail?guid={r['guid']}", r["bulletinName"])
+                for r in data[f"{column}List"]]  # fmt: skip
+    if adapter == "jiangxi_querylist":
+        return [(urljoin(base, json.loads(r["source"]["urls"])["pc"]), r["source"]["title"])
+                for r in data["data"]["results"]]  # fmt: skip
     if adapter == "govcn_feed":
         return [(urljoin(base, e["URL"]), e["TITLE"]) for e in data]
     if adapter == "gkmlpt":
@@ -497,6 +558,16 @@ def list_items(source: Source, request: Request, answer: Answer) -> list[tuple[s
         site = f"{urlsplit(base).scheme}://{urlsplit(base).hostname}"
         return [(f"{site}/detail?id={r['id']}&colCode={r['colCode']}", r["title"])
                 for r in data["data"]["data"]["records"]]  # fmt: skip
+    if adapter == "guizhou_es":
+        return [(r["apiUrl"], r["docTitle"]) for r in data["list"]]
+    if adapter == "yunnan_json":
+        column = source.options.get("colCode", "1")
+        return [(f"{root(source)}/tradeHall/tradeDetail?"
+                 + urlencode({"guid": r["guid"], "colCode": column, "rowCode": "招标公告"}),
+                 r["bulletinname"]) for r in data["value"]["list"]]  # fmt: skip
+    if adapter == "nmg_trssearch":
+        return [(f"{root(source)}/jyxx/index_24.html?id={r['sourceDataKey']}", r["noticeName"])
+                for r in data["data"]["data"]]  # fmt: skip
     if adapter == "chongqing_json":
         return [(f"{root(source)}/notices/detail/{n['id']}", n["title"]) for n in data["notices"]]
     if adapter == "gpcms":

@@ -83,12 +83,17 @@ def _is_chrome(element: lxml.html.HtmlElement, total_text: int, lists: bool) -> 
     return lists and tag in _LIST_TAGS and _is_list_of_documents(element)
 
 
+def is_chrome_heading(text: str) -> bool:
+    """Whether ``text`` is the heading of a box of other documents (相关文章, 相关稿件 …): never
+    a document's own title."""
+    return len(text) <= 12 and bool(_CHROME_HEADINGS.match(text))
+
+
 def _is_chrome_heading(element: lxml.html.HtmlElement) -> bool:
     """A short heading such as 相关文章 (only small elements are read: no quadratic walk)."""
     if element.tag.lower() not in _HEADING_TAGS or len(element) > 2:
         return False
-    text = element.text_content()
-    return len(text) <= 12 and bool(_CHROME_HEADINGS.match(text))
+    return is_chrome_heading(element.text_content())
 
 
 def _is_list_of_documents(element: lxml.html.HtmlElement) -> bool:

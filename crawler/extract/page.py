@@ -24,7 +24,7 @@ import lxml.html
 from cssselect import GenericTranslator
 from lxml import etree
 
-from crawler.extract.chrome import without_chrome
+from crawler.extract.chrome import is_chrome_heading, without_chrome
 from crawler.extract.doctypes import doc_type_of, looks_like_title
 from crawler.extract.encoding import DecodedPage, decode_html
 from crawler.extract.infotable import LABEL_AT_START, LABEL_IN_HTML, read_info_table
@@ -100,6 +100,10 @@ _DOC_NUMBER_LINE = re.compile(
     re.M,
 )
 _PROCESSING_INSTRUCTIONS = re.compile(r"<\?[^>]{0,2000}>")  # bounded: never quadratic
+# A template that closes </html> after its header and goes on with the article (gov.cn's 国务院
+# 公报 pages) makes libxml2 put the article outside the document's root, where no selector looks.
+# Parsers close both at the end of the input anyway, so every closing tag of them is dropped.
+_CLOSING_ROOT_TAGS = re.compile(r"</(?:html|body)\s*>", re.I)
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|-)\s*")
 _META_DATE_KEYS = ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "pubtime")
 _GENERATION_TIME = re.compile(r"页面生成时间\s*(.+)")
@@ -165,7 +169,7 @@ def extract_decoded(decoded: DecodedPage, url: str | None = None, status: int = 
     if not verdict.kind.is_content:
         return result
     try:
-        tree = lxml.html.document_fromstring(decoded.text)
+        tree = lxml.html.document_fromstring(_CLOSING_ROOT_TAGS.sub("", decoded.text))
     except (etree.ParserError, ValueError):
         result.kind, result.reason = PageKind.EMPTY, "page could not be parsed as HTML"
         return result
@@ -413,6 +417,8 @@ def tidy_title(value: str | None, site_name: str | None = None) -> str | None:
     text = _TRAILING_ID.sub("", text).strip()
     if len(text) < 4 or text.endswith((":", "：")) or _LABEL_TITLE.match(text):
         return None
+    if is_chrome_heading(text):  # 相关稿件, 相关文章: the heading of a box of other documents
+        return None
     if (site_name and text == site_name.strip()) or (len(text) <= 20 and _SITE_TITLE.search(text)):
         return None
     return text
@@ -441,9 +447,40 @@ def _heading(
     return None
 
 
+# A field line (招标代码：0024…, 招标编号：…) standing above a notice's title.
+_FIELD_LINE = re.compile(r"^[\u4e00-\u9fa5]{2,8}\s*[:：]")
+
+
 def _first_line_title(body: str) -> str | None:
-    first = body.split("\n", 1)[0].strip()
-    return first if looks_like_title(first) else None
+    """The title a body opens with: its first line, or the first lines a Word-made notice breaks
+    its title over (``某某工程`` / ``竞争性磋商成交结果公告``), or a bare notice type put above
+    the project's name (``招标公告`` / ``某某工程监理``), which names that project's notice."""
+    lines = [line.strip() for line in body.split("\n", 5)[:5]]
+    if lines and _FIELD_LINE.match(lines[0]):
+        lines = lines[1:]  # 招标代码：… above the title
+    if not lines:
+        return None
+    if _LABEL_TITLE.match(lines[0]):
+        if len(lines) >= 2 and _is_name_line(lines[1]) and looks_like_title(lines[1] + lines[0]):
+            return lines[1] + lines[0]
+        return None
+    if looks_like_title(lines[0]):
+        return lines[0]
+    if not _is_name_line(lines[0]):
+        return None
+    for end in (2, 3):
+        tail = lines[1:end]
+        if len(tail) < end - 1 or not all(len(line) <= 40 and _is_name_line(line) for line in tail):
+            return None
+        joined = "".join(lines[:end])
+        if looks_like_title(joined):
+            return joined
+    return None
+
+
+def _is_name_line(line: str) -> bool:
+    """A line that can be part of a title: no field label, no sentence."""
+    return 2 <= len(line) <= 80 and not re.search(r"[:：。；;]", line)
 
 
 def _title_from_tag(title_tag: str, body: str) -> str | None:

@@ -52,6 +52,13 @@ _FAMILIES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("hunan_form", "", re.compile(r"getNoticeList4Web\.do|viewNoticeContent\.do")),
     ("shandong_api", "options.colCode", re.compile(r"/api/website/site/getListByCode")),
     ("chongqing_json", "", re.compile(r"/gwebsite/api/v1/notices/stable")),
+    ("jeecms_query", "options.channelId", re.compile(r"queryContent(?:_\d+)?-\w+\.jspx")),
+    ("trs_was5", "the search URL as entry", re.compile(r"/was5/web/search")),
+    ("hubei_jyxx", "", re.compile(r"/jyxxAjax/\w+")),
+    ("jiangxi_querylist", "options webSiteCode, channelCode", re.compile(r"webSiteCode\[\]")),
+    ("guizhou_es", "options.channelId", re.compile(r"/tradeInfo/es/list|/tradeInfo/detailHtml")),
+    ("yunnan_json", "", re.compile(r"ynggfwpt-home-api/|/jyInfo/gcjs/getZbggList")),
+    ("nmg_trssearch", "", re.compile(r"/trssearch/openSearch/")),
 )
 
 

@@ -19,13 +19,20 @@ from replica.families.ggzy import Ggzy
 from replica.families.gkmlpt import Gkmlpt
 from replica.families.govcn_feed import GovcnFeed
 from replica.families.gpcms import Gpcms
+from replica.families.guizhou_es import GuizhouEs
 from replica.families.hanweb_jpage import HanwebJpage
+from replica.families.hubei_jyxx import HubeiJyxx
 from replica.families.hunan_form import HunanForm
 from replica.families.jcms import Jcms
+from replica.families.jeecms_query import JeecmsQuery
+from replica.families.jiangxi_querylist import JiangxiQueryList
+from replica.families.nmg_trssearch import NmgTrssearch
 from replica.families.report_page import ReportPage
 from replica.families.search_json import SearchJson
 from replica.families.shandong_api import ShandongApi
 from replica.families.trs_static import TrsStatic
+from replica.families.trs_was5 import TrsWas5
+from replica.families.yunnan_json import YunnanJson
 from replica.families.zcy import Zcy
 
 FAMILIES: dict[str, type[Column]] = {
@@ -35,10 +42,15 @@ FAMILIES: dict[str, type[Column]] = {
         GenericList,
         HanwebJpage,
         HunanForm,
+        HubeiJyxx,
+        JeecmsQuery,
+        JiangxiQueryList,
+        TrsWas5,
         Gkmlpt,
         GovcnFeed,
         Freecms,
         Gpcms,
+        GuizhouEs,
         Zcy,
         CcgpChannel,
         CcgpSearch,
@@ -50,6 +62,8 @@ FAMILIES: dict[str, type[Column]] = {
         ShandongApi,
         Jcms,
         ReportPage,
+        YunnanJson,
+        NmgTrssearch,
     )
 }
 

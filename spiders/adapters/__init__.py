@@ -33,8 +33,15 @@ from spiders.adapters.base import (
 )
 from spiders.adapters.sites import (  # noqa: F401  (one site's own API or form)
     chongqing_json,
+    guizhou_es,
+    hubei_jyxx,
     hunan_form,
+    jeecms_query,
+    jiangxi_querylist,
+    nmg_trssearch,
     shandong_api,
+    trs_was5,
+    yunnan_json,
 )
 from spiders.adapters.trs_static import TrsStaticAdapter
 
