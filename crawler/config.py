@@ -174,6 +174,28 @@ class ServiceSettings(BaseModel):
     )
 
 
+class WebSettings(BaseModel):
+    """The dashboard: served by ``govwatch run`` on ``service.http_port`` and by
+    ``govwatch serve`` on ``web.host``/``web.port``. The password never stands in this file:
+    it is read from the environment variable ``password_env`` or from ``password_file``."""
+
+    model_config = ConfigDict(extra="forbid")
+    host: str = Field("127.0.0.1", description="address `govwatch serve` listens on")
+    port: int = Field(8421, ge=0, le=65535, description="port of `govwatch serve` (0: any)")
+    password_env: str = Field(
+        "GOVWATCH_WEB_PASSWORD",
+        description="environment variable holding the dashboard's password (required when "
+        "it listens on an address other than loopback); also the API's bearer token",
+    )
+    password_file: Path | None = Field(
+        None, description="a file holding the password (its first line), instead of the env"
+    )
+    public_read: bool = Field(
+        False, description="with a password: reading needs no login, only actions do"
+    )
+    session_hours: float = Field(12, gt=0, description="a login lasts this long")
+
+
 class Settings(BaseSettings):
     """Everything configurable. Paths left unset take the embedded defaults."""
 
@@ -201,6 +223,7 @@ class Settings(BaseSettings):
     channels: list[ChannelConfig] = []
     service: ServiceSettings = Field(default_factory=lambda: ServiceSettings())  # type: ignore[call-arg]
     browser: BrowserSettings = Field(default_factory=lambda: BrowserSettings())  # type: ignore[call-arg]
+    web: WebSettings = Field(default_factory=lambda: WebSettings())  # type: ignore[call-arg]
 
     @field_validator("database_url")
     @classmethod
@@ -250,6 +273,23 @@ class Settings(BaseSettings):
     def service_token(self) -> str | None:
         """The token state-changing requests to the service need (from ``service.token_env``)."""
         return os.environ.get(self.service.token_env) or None
+
+    @property
+    def web_password(self) -> str | None:
+        """The dashboard's password: from ``web.password_env``, else ``web.password_file``."""
+        from_env = os.environ.get(self.web.password_env)
+        if from_env:
+            return from_env
+        path = self.web.password_file
+        if path is None:
+            return None
+        try:
+            first = path.expanduser().read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise UserError(f"web.password_file: {path}: {exc.strerror or exc}") from None
+        if not first or not first[0].strip():
+            raise UserError(f"web.password_file: {path} is empty")
+        return first[0].strip()
 
     @property
     def effective_database_url(self) -> str:

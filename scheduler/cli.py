@@ -69,7 +69,8 @@ def run(
     http_port: Annotated[
         int | None,
         typer.Option(
-            help="Port of /healthz, /metrics and POST /jobs.  [default: service.http_port, 8420]"
+            help="Port of the dashboard (/, /api/, /feeds/), /healthz, /metrics and "
+            "POST /jobs.  [default: service.http_port, 8420]"
         ),
     ] = None,
 ) -> None:
@@ -113,7 +114,7 @@ def _serve(*, scheduler: bool, workers: int | None, http_port: int | None) -> No
     service.start()
     err.print(
         f"govwatch {'service' if scheduler else 'worker'} running ({service.role}); "
-        f"health and metrics on {service.http_url}"
+        f"dashboard, health and metrics on {service.http_url}/"
     )
     service.wait()
     err.print("stopping: finishing or giving back the crawls in hand …")

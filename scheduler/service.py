@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import errno
 import hmac
-import ipaddress
 import random
 import socket
 import threading
@@ -22,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from aiohttp_asgi import ASGIResource
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawler.alerts.compose import Alerting
 from crawler.config import Settings
 from crawler.fetch.engine import open_store
+from crawler.web.access import check_exposure, is_loopback
 from scheduler import metrics
 from scheduler.backends import backends
 from scheduler.crawl_outcomes import RecentOutcomes
@@ -437,6 +438,13 @@ class Service:
                 f"would be open to the network: set a token in ${service.token_env} "
                 "(service.token_env), or keep http_host = 127.0.0.1"
             )
+        check_exposure(
+            service.http_host,
+            self.settings.web_password,
+            key="service.http_host",
+            env=self.settings.web.password_env,
+        )
+        dashboard = self._dashboard()
         ready = threading.Event()
         self._loop = asyncio.new_event_loop()
 
@@ -447,6 +455,8 @@ class Service:
             app.router.add_get("/healthz/ready", self._ready)
             app.router.add_get("/metrics", self._metrics)
             app.router.add_post("/jobs", self._jobs)
+            # Everything else is the dashboard, its API and feeds (matched after the above).
+            app.router.register_resource(ASGIResource(_with_raw_query(dashboard), root_path="/"))
             self._runner = web.AppRunner(app, access_log=None)
             await self._runner.setup()
             await web.TCPSite(self._runner, service.http_host, service.http_port).start()
@@ -475,6 +485,25 @@ class Service:
             else:
                 why = f"cannot be listened on: {failed[0].strerror or failed[0]}"
             raise UserError(f"service.http_host/http_port: {where} {why}")
+
+    def _dashboard(self) -> Any:
+        """The dashboard over this service's store: "crawl now" queues jobs, a retried
+        delivery wakes the notifier, and it shows the registry in force."""
+        from crawler.web.app import create_app
+        from crawler.web.dashboard import WebHost
+
+        host = WebHost(
+            name="govwatch run",
+            crawl_now=self._queue_now,
+            deliver_now=self._wake_notifier.set if self.run_scheduler else None,
+            registry=lambda: self.registry,
+        )
+        return create_app(self.settings, self.store, host)
+
+    def _queue_now(self, source_ids: list[str]) -> str:
+        for source_id in source_ids:
+            self.queue.put(CrawlJob(source_id, "manual"))
+        return f"已排队抓取 {'、'.join(source_ids)}（完成后刷新页面）"
 
     def _stop_http(self) -> None:
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
@@ -614,6 +643,19 @@ class Service:
         return web.json_response({"queued": ids}, status=202)
 
 
+def _with_raw_query(app: Any) -> Any:
+    """aiohttp-asgi hands an ASGI app the *decoded* query string, re-encoded as latin-1, so
+    ``?q=区块链`` arrives garbled; its ``raw_path`` carries the query as sent: split it there."""
+
+    async def fixed(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            path, _, query = (scope.get("raw_path") or b"").partition(b"?")
+            scope = {**scope, "raw_path": path, "query_string": query}
+        await app(scope, receive, send)
+
+    return fixed
+
+
 def _log_health_groups(groups: list[HealthGroup]) -> None:
     """One log line per health alert written: a warning for failures, naming the sources."""
     for group in groups:
@@ -666,13 +708,3 @@ def _first_run_after_edit(schedule: Schedule, was_due: datetime | None, now: dat
     """
     first = schedule.trigger.get_next_fire_time(None, now) or now
     return min(first, was_due) if was_due is not None else first
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` (a name or address to listen on) is only reachable from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False

@@ -30,7 +30,12 @@ class Document(Base):
     """One document as govwatch last read it, identified by ``doc_key`` across all crawls."""
 
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_source_checked", "source_id", "checked_at"),)
+    __table_args__ = (
+        Index("ix_documents_source_checked", "source_id", "checked_at"),
+        # The dashboard's filters, newest first (migration 0008).
+        Index("ix_documents_kind_published", "kind", "published_at"),
+        Index("ix_documents_province_published", "province_code", "published_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     doc_key: Mapped[str] = mapped_column(String(512), unique=True)
@@ -74,7 +79,10 @@ class DocumentHit(Base):
     """What one topic found in one document."""
 
     __tablename__ = "document_hits"
-    __table_args__ = (UniqueConstraint("document_id", "topic"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "topic"),
+        Index("ix_document_hits_topic_document", "topic", "document_id"),  # 0008
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
@@ -107,6 +115,8 @@ class CrawlRun(Base):
     """One crawl of one source: what it fetched, found and failed on."""
 
     __tablename__ = "crawl_runs"
+    # A source's last good run, for the dashboard's sources page (0008).
+    __table_args__ = (Index("ix_crawl_runs_source_status", "source_id", "status", "finished_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[str] = mapped_column(String(120), index=True)

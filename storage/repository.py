@@ -33,6 +33,7 @@ from storage.models import (
     ProcurementNotice,
     SourceHealth,
 )
+from storage.search import document_terms, index_document
 from storage.source_health import HealthState, RunResult, next_health
 from storage.times import beijing_iso
 
@@ -407,6 +408,11 @@ def _write_alert(
     return True
 
 
+def _search_terms(record: DocumentRecord) -> str:
+    """What full-text search finds the document by: its title, body and attachment texts."""
+    return document_terms(record.title, record.body_text, *(a.text for a in record.attachments))
+
+
 def _replace_notice_and_attachments(
     session: Session, document: Document, record: DocumentRecord
 ) -> None:
@@ -523,6 +529,7 @@ class DocumentStore:
                     _replace_notice_and_attachments(session, document, record)
                     session.flush()
                     session.add(_version_row(document, record, current, now))
+                    index_document(session, document.id, _search_terms(record))
                 if alerts is not None:
                     for event, topic in decision.events:
                         key = idempotency_key(event, topic, record.doc_key, document.version)

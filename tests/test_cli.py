@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -156,23 +160,47 @@ def test_db_upgrade_migrates_a_postgresql_database() -> None:
 
 @pytest.mark.e2e
 def test_the_demo_on_a_fresh_data_folder_is_clean(tmp_path: Path) -> None:
-    """A newcomer's first command: the whole pipeline offline, no traceback, no error line."""
-    done = subprocess.run(
-        [sys.executable, "-m", "crawler", "demo"],
+    """A newcomer's first command: the whole pipeline offline, no traceback, no error line,
+    ending with the dashboard's address; the page there shows the demo's documents."""
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "demo", "--port", "0"],
         cwd=tmp_path,
         env={
             **{k: v for k, v in os.environ.items() if not k.startswith("GOVWATCH_")},
             "GOVWATCH_DATA_DIR": str(tmp_path / "data"),
+            "PYTHONUNBUFFERED": "1",
         },
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=300,
-        check=False,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
+    printed: list[str] = []
+    try:
+        assert demo.stdout is not None
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            line = demo.stdout.readline()
+            if not line:
+                break
+            printed.append(line)
+            if line.startswith("dashboard: "):
+                break
+        address = re.match(r"dashboard: (http://127\.0\.0\.1:\d+/) ", printed[-1])
+        assert address is not None, "".join(printed)[-3000:]
+        with urllib.request.urlopen(address.group(1), timeout=30) as page:
+            html = page.read().decode()
+        first_title = re.search(r'<a class="title" href="/documents/\d+">([^<]+)</a>', html)
+        assert first_title is not None, html[:3000]
+        assert first_title.group(1).strip()[:8] in "".join(printed)  # a document the demo listed
+        assert "<mark>区块链</mark>" in html
+    finally:
+        demo.send_signal(signal.SIGINT)
+        _, stderr = demo.communicate(timeout=60)
+    assert demo.returncode in (0, 130), stderr[-3000:]
+    output = "".join(printed)
     for noise in ("Traceback", "CRITICAL", "ERROR", "AlreadyCalledError"):
-        assert noise not in done.stderr + done.stdout, done.stderr[-3000:]
-    assert "【区块链】" in done.stdout and "database: sqlite:///" in done.stdout
+        assert noise not in stderr + output, stderr[-3000:]
+    assert "【区块链】" in output and "database: sqlite:///" in output
 
 
 def test_alerts_retry_says_whether_the_delivery_exists(tmp_path: Path) -> None:

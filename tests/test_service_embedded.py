@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from crawler.config import load_settings
 from replica import ReplicaThread
 from scheduler.service import Service
+from spiders.errors import UserError
 from spiders.registry import PACKAGED_REGISTRY
 from storage.database import Database
 from storage.models import CrawlError, CrawlRun, Document
@@ -258,3 +259,70 @@ def test_run_from_a_folder_with_only_govwatch_toml_crawls_with_that_config(
     database.dispose()
     assert not kinds & {"dns", "connection", "timeout"}, kinds
     assert documents and documents > 50
+
+
+def test_the_service_serves_the_dashboard_and_its_crawl_button_queues_a_crawl(
+    environment: dict[str, str],
+) -> None:
+    """`govwatch run`'s port answers the dashboard beside /healthz; the 数据源 page's button
+    (with its cross-site token) queues a crawl that this service's workers run."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    registry = small_registry(Path(environment["GOVWATCH_DATA_DIR"]) / "slow", "every 24h")
+    os.environ["GOVWATCH_REGISTRY_DIR"] = str(registry)
+    os.environ["GOVWATCH_SERVICE__FIRST_RUN_WITHIN"] = "3600"  # only the button crawls
+    service = Service(load_settings())
+    service.start()
+    try:
+        browser = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        status, body = get(f"{service.http_url}/healthz")
+        assert status == 200 and json.loads(body)["status"] == "live"
+        with browser.open(f"{service.http_url}/sources", timeout=10) as page:
+            html = page.read().decode()
+        assert page.status == 200 and "gansu-policy" in html and "立即抓取" in html
+        token = re.search(r'name="csrf" value="([^"]+)"', html)
+        assert token is not None
+        form = urllib.parse.urlencode({"csrf": "not-the-token"}).encode()
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            browser.open(f"{service.http_url}/sources/gansu-policy/crawl", data=form, timeout=10)
+        assert refused.value.code == 403
+        assert runs(environment["GOVWATCH_DATABASE_URL"]) == []
+        form = urllib.parse.urlencode({"csrf": token.group(1)}).encode()
+        with browser.open(
+            f"{service.http_url}/sources/gansu-policy/crawl", data=form, timeout=10
+        ) as answer:
+            shown = answer.read().decode()
+            notice = re.search(r'<p class="notice"[^>]*>([^<]*)<', shown)
+            assert answer.status == 200 and notice is not None
+            assert notice.group(1).startswith("已排队抓取 gansu-policy"), notice.group(1)
+        wait_for(
+            lambda: (
+                [r.source_id for r in runs(environment["GOVWATCH_DATABASE_URL"])]
+                == ["gansu-policy"]
+            ),
+            60,
+            "the crawl queued from the page",
+        )
+        with browser.open(f"{service.http_url}/api/documents?topic=blockchain", timeout=10) as api:
+            listed = json.loads(api.read())
+        assert listed["total"] > 0
+        assert {item["source_id"] for item in listed["documents"]} == {"gansu-policy"}
+    finally:
+        service.stop()
+
+
+def test_the_service_refuses_to_show_its_dashboard_off_loopback_without_a_password(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOVWATCH_SERVICE__HTTP_HOST", "0.0.0.0")
+    monkeypatch.setenv("GOVWATCH_SERVICE_TOKEN", "a-token-for-post-jobs")
+    service = Service(load_settings(), workers=0)
+    try:
+        with pytest.raises(UserError, match=r"service.http_host: 0.0.0.0 .*GOVWATCH_WEB_PASSWORD"):
+            service.start()
+    finally:
+        service.store.db.dispose()

@@ -294,12 +294,26 @@ def demo(
     seed: Annotated[
         int, typer.Option(help="Seed of the replica: the same seed, the same web.")
     ] = 0,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve/--no-serve",
+            help="Then serve the dashboard over the demo's documents until Ctrl-C "
+            "(its 立即抓取 button crawls the replica).",
+        ),
+    ] = True,
+    port: Annotated[
+        int | None,
+        typer.Option(help="Port of the dashboard (0: any free one).  [default: web.port, 8421]"),
+    ] = None,
 ) -> None:
-    """Run the whole pipeline offline: start the replica, crawl it, show what mentions the topic.
+    """Run the whole pipeline offline: start the replica, crawl it, show what mentions the
+    topic, then serve the dashboard on 127.0.0.1 and print its address.
 
     Uses its own SQLite database under the data directory (demo/), never your real one.
     """
     from crawler.cli.views import hits_table
+    from crawler.cli.web import serve_dashboard
     from crawler.fetch.crawl import run_crawl
     from crawler.match.topics import load_topics
     from replica import ReplicaThread
@@ -320,16 +334,25 @@ def demo(
         err.print(f"replica of the government web on {replica.base_url} (seed {seed})")
         with _progress(err.is_terminal) as on_progress:
             jobs = run_crawl(settings, registry.enabled(), on_progress=on_progress)
-    _print_found(jobs, topic.name, topic.label)
-    store = jobs[0].store
-    documents = store.documents_with_hits(topic.name)
-    out.print(
-        hits_table(
-            documents,
-            topic.name,
-            f"all {len(documents)} stored documents that mention {topic.label}",
+        _print_found(jobs, topic.name, topic.label)
+        store = jobs[0].store
+        documents = store.documents_with_hits(topic.name)
+        out.print(
+            hits_table(
+                documents,
+                topic.name,
+                f"all {len(documents)} stored documents that mention {topic.label}",
+            )
         )
-    )
-    out.print(f"database: {settings.effective_database_url}")
+        out.print(f"database: {settings.effective_database_url}")
+        if serve:
+            # Crawls started from the page go to the same replica and the demo's database.
+            overrides = {
+                "GOVWATCH_DATABASE_URL": settings.effective_database_url,
+                "GOVWATCH_REPLICA_URL": str(replica.base_url),
+                "GOVWATCH_CRAWL__POLITE": "false",
+            }
+            chosen = settings.web.port if port is None else port
+            serve_dashboard(settings, store, host="127.0.0.1", port=chosen, overrides=overrides)
     if any(job.failures for job in jobs):
         raise typer.Exit(1)

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from crawler.cli import alerts, crawling, database, reports, sources
+from crawler.cli import alerts, crawling, database, reports, sources, web
 from crawler.cli.context import state
 from crawler.cli.faults import describe_fault
 from crawler.config import CONFIG_ENV
@@ -30,6 +30,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.registered_commands += crawling.app.registered_commands
+app.registered_commands += web.app.registered_commands
 app.add_typer(database.app, name="db")
 app.add_typer(sources.app, name="sources")
 app.add_typer(alerts.app, name="alerts")

@@ -195,6 +195,14 @@ def report(
         Path | None,
         typer.Option("--chart", help="Also draw provinces by mentions to FILE.png or FILE.svg."),
     ] = None,
+    brief: Annotated[
+        bool,
+        typer.Option(
+            "--brief",
+            help="Print the year's brief as Markdown instead: the figures in sentences "
+            "(compared with --compare, default the year before), the dashboard's text.",
+        ),
+    ] = False,
 ) -> None:
     """The analyst's tables: the 31 provinces in a year (--year Y), procurement (bids).
 
@@ -222,6 +230,15 @@ def report(
     settings = current_settings()
     chosen = _topic(settings, topic)
     store = _open_store(settings)
+    if brief:
+        from crawler.reports.brief import brief_markdown, build_brief
+
+        try:
+            made = build_brief(store.db, chosen, kind=kind, year=year, compare_year=compare)
+        finally:
+            store.db.dispose()
+        print(brief_markdown(made), end="")
+        return
     try:
         current = build_year_report(store.db, chosen, kind=kind, year=year)
         previous = (

@@ -12,7 +12,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
 from lxml.etree import LxmlError
@@ -151,6 +151,19 @@ class ListAdapter(ABC):
                 raise AdapterOptionsError(
                     f"adapter {cls.name!r} has no option {name!r} (its options: {choices})"
                 )
+
+        if options.get("since") not in (None, ""):
+            try:
+                date.fromisoformat(str(options["since"]))
+            except ValueError:
+                raise AdapterOptionsError(
+                    f"adapter {cls.name!r} options.since must be a date YYYY-MM-DD, "
+                    f"not {options['since']!r}"
+                ) from None
+
+    def since_option(self, today: date) -> str:
+        """``options.since`` (YYYY-MM-DD) of a family that lists by date, else a year ago."""
+        return str(self.options.get("since") or (today - timedelta(days=365)).isoformat())
 
     @classmethod
     def check_entry_url(cls, url: str) -> None:

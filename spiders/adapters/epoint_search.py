@@ -85,14 +85,6 @@ class EpointSearchAdapter(ListAdapter):
         _check_whole(options, "rn", 1, 1000, DEFAULT_PAGE_SIZE)
         _check_whole(options, "result_cap", 1, 100_000, DEFAULT_RESULT_CAP)
         _check_whole(options, "window_days", 1, MAX_WINDOW_DAYS, DEFAULT_WINDOW_DAYS)
-        if options.get("since") not in (None, ""):
-            try:
-                date.fromisoformat(str(options["since"]))
-            except ValueError:
-                raise AdapterOptionsError(
-                    f"adapter 'epoint_search' options.since must be a date YYYY-MM-DD, "
-                    f"not {options['since']!r}"
-                ) from None
         conditions = options.get("conditions", [])
         if not isinstance(conditions, list) or not all(
             isinstance(c, dict) and isinstance(c.get("fieldName"), str) for c in conditions

@@ -69,14 +69,6 @@ class GgzyAdapter(ListAdapter):
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> None:
         super().check_options(options)
-        if options.get("since") not in (None, ""):
-            try:
-                date.fromisoformat(str(options["since"]))
-            except ValueError:
-                raise AdapterOptionsError(
-                    f"adapter 'ggzy' options.since must be a date YYYY-MM-DD, "
-                    f"not {options['since']!r}"
-                ) from None
         days = options.get("window_days", 7)
         if not isinstance(days, int) or not 1 <= days <= MAX_WINDOW_DAYS:
             raise AdapterOptionsError(

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from spiders.adapters.base import (
-    AdapterOptionsError,
     ListAdapter,
     ListItem,
     ListPage,
@@ -41,21 +40,13 @@ class ChongqingJsonAdapter(ListAdapter):
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> None:
         super().check_options(options)
-        if options.get("since") not in (None, ""):
-            try:
-                date.fromisoformat(str(options["since"]))
-            except ValueError:
-                raise AdapterOptionsError(
-                    f"adapter 'chongqing_json' options.since must be a date YYYY-MM-DD, "
-                    f"not {options['since']!r}"
-                ) from None
 
     def page_url(self, entry_url: str, page_index: int) -> str:
         """The entry's own query (platform, isResult, type, ps) with the page and dates set."""
         parts = urlsplit(entry_url)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         today = beijing_today()
-        since = self.options.get("since") or (today - timedelta(days=365)).isoformat()
+        since = self.since_option(today)
         query.update(
             {"pi": str(page_index + 1), "startDate": str(since), "endDate": today.isoformat()}
         )

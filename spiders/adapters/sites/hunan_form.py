@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urldefrag, urljoin
 
@@ -38,14 +37,6 @@ class HunanFormAdapter(ListAdapter):
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> None:
         super().check_options(options)
-        if options.get("since") not in (None, ""):
-            try:
-                date.fromisoformat(str(options["since"]))
-            except ValueError:
-                raise AdapterOptionsError(
-                    f"adapter 'hunan_form' options.since must be a date YYYY-MM-DD, "
-                    f"not {options['since']!r}"
-                ) from None
         size = options.get("pageSize", DEFAULT_PAGE_SIZE)
         if not isinstance(size, int) or not 1 <= size <= 100:
             raise AdapterOptionsError(
@@ -58,7 +49,7 @@ class HunanFormAdapter(ListAdapter):
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         today = beijing_today()
-        since = self.options.get("since") or (today - timedelta(days=365)).isoformat()
+        since = self.since_option(today)
         form = {
             "pType": str(self.options.get("pType", "")),
             "prcmPrjName": "",

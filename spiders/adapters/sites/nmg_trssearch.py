@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -47,14 +46,6 @@ class NmgTrssearchAdapter(ListAdapter):
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> None:
         super().check_options(options)
-        if options.get("since") not in (None, ""):
-            try:
-                date.fromisoformat(str(options["since"]))
-            except ValueError:
-                raise AdapterOptionsError(
-                    f"adapter 'nmg_trssearch' options.since must be a date YYYY-MM-DD, "
-                    f"not {options['since']!r}"
-                ) from None
 
     @classmethod
     def check_entry_url(cls, url: str) -> None:
@@ -66,7 +57,7 @@ class NmgTrssearchAdapter(ListAdapter):
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         today = beijing_today()
-        since = self.options.get("since") or (today - timedelta(days=365)).isoformat()
+        since = self.since_option(today)
         parts = urlsplit(entry_url)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         query.setdefault("pageSize", str(DEFAULT_PAGE_SIZE))

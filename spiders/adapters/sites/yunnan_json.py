@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit
 
@@ -44,14 +44,6 @@ class YunnanJsonAdapter(ListAdapter):
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> None:
         super().check_options(options)
-        if options.get("since") not in (None, ""):
-            try:
-                date.fromisoformat(str(options["since"]))
-            except ValueError:
-                raise AdapterOptionsError(
-                    f"adapter 'yunnan_json' options.since must be a date YYYY-MM-DD, "
-                    f"not {options['since']!r}"
-                ) from None
         size = options.get("pageSize", DEFAULT_PAGE_SIZE)
         if not isinstance(size, int) or not 1 <= size <= 100:
             raise AdapterOptionsError(
@@ -72,7 +64,7 @@ class YunnanJsonAdapter(ListAdapter):
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         today = beijing_today()
-        since = self.options.get("since") or (today - timedelta(days=365)).isoformat()
+        since = self.since_option(today)
         payload = {
             "pageNum": page_index + 1,
             "pageSize": self.page_size,
