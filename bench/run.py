@@ -6,6 +6,8 @@
 - extraction: milliseconds per page on the real fixture pages and on replica pages.
 - matcher: MB/s of topic matching over the real report texts.
 - peak RSS of the pipeline process.
+- dashboard: milliseconds per page of the dashboard over 100,000 documents in PostgreSQL
+  (and 20,000 in SQLite), median and p95 per endpoint (bench/dashboard.py).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench import alerts, browser, service  # noqa: E402
+from bench import alerts, browser, dashboard, service  # noqa: E402
 from crawler.extract.encoding import decode_html  # noqa: E402
 from crawler.extract.page import extract_page  # noqa: E402
 from crawler.fetch.mirror import Mirror  # noqa: E402
@@ -181,6 +183,7 @@ def main() -> None:
         "outbox_throughput": alerts.throughput(),
         "service": service.run(),
         "browser": browser.run(),
+        "dashboard": dashboard.run(),
     }
     text = json.dumps(results, indent=2, ensure_ascii=False)
     out_dir = REPO / "bench" / "results"

@@ -100,11 +100,11 @@ def test_a_data_folder_that_cannot_be_made_is_one_line_naming_it(
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small filesystem needs root")
 def test_a_full_disk_is_one_line_and_what_was_stored_stays(tmp_path: Path) -> None:
-    """The data folder on a 600 KB filesystem: importing report after report fills it; the
+    """The data folder on a 1.5 MB filesystem: importing report after report fills it; the
     import stops with one line naming the database, and the reports stored before stay."""
     full = tmp_path / "small-disk"
     full.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(full)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1500k", "tmpfs", str(full)], check=True)
     try:
         reports = sorted((Path(__file__).parent / "fixtures" / "reports").glob("20*_national.txt"))
         args = ["import", *map(str, reports), "--year", "2024", "--province", "beijing"]

@@ -2,7 +2,9 @@
 
 SQLite gets an FTS5 table ``document_search`` (rowid = document id) and a trigger that drops a
 deleted document's row; PostgreSQL a ``document_search`` table of ``tsvector`` terms with a
-GIN index, and an index that lists documents newest first with undated ones last. The terms
+GIN index, and indexes that list documents newest first with undated ones last: all of them,
+and those of one kind or of one province (the list's order, which the plain (kind,
+published_at) indexes cannot give because of NULLS LAST). The terms
 of the documents already stored are written here (see storage/search.py for what a term is).
 
 Revision ID: 0008
@@ -15,7 +17,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from storage.search import NEWEST_INDEX, SEARCH_TABLE, document_terms, index_many
+from storage.search import (
+    NEWEST_BY_INDEXES,
+    NEWEST_INDEX,
+    SEARCH_TABLE,
+    document_terms,
+    index_many,
+)
 
 revision = "0008"
 down_revision = "0007"
@@ -32,6 +40,12 @@ def upgrade() -> None:
     for name, table, columns in _INDEXES:
         if name not in {index["name"] for index in inspector.get_indexes(table)}:
             op.create_index(name, table, columns)
+    if bind.dialect.name != "sqlite":
+        for name, first in ((NEWEST_INDEX, ""), *((n, f"{c}, ") for n, c in _NEWEST_BY)):
+            op.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON documents "
+                f"({first}published_at DESC NULLS LAST, id DESC)"
+            )
     if SEARCH_TABLE in inspector.get_table_names():
         return
     if bind.dialect.name == "sqlite":
@@ -46,13 +60,10 @@ def upgrade() -> None:
             "REFERENCES documents (id) ON DELETE CASCADE, terms TSVECTOR NOT NULL)"
         )
         op.execute(f"CREATE INDEX {SEARCH_TABLE}_terms ON {SEARCH_TABLE} USING gin (terms)")
-        op.execute(
-            f"CREATE INDEX IF NOT EXISTS {NEWEST_INDEX} ON documents "
-            "(published_at DESC NULLS LAST, id DESC)"
-        )
     _backfill(bind)
 
 
+_NEWEST_BY = tuple(NEWEST_BY_INDEXES.items())
 _INDEXES = (
     ("ix_documents_kind_published", "documents", ["kind", "published_at"]),
     ("ix_documents_province_published", "documents", ["province_code", "published_at"]),
@@ -94,7 +105,8 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER IF EXISTS {SEARCH_TABLE}_forget")
         op.execute(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
     else:
-        op.execute(f"DROP INDEX IF EXISTS {NEWEST_INDEX}")
+        for name in (NEWEST_INDEX, *NEWEST_BY_INDEXES):
+            op.execute(f"DROP INDEX IF EXISTS {name}")
         op.execute(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
     for name, table, _ in reversed(_INDEXES):
         op.drop_index(name, table)
