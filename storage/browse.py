@@ -27,7 +27,7 @@ from storage.models import (
     DocumentVersion,
     SourceHealth,
 )
-from storage.queries import StoredHit, StoredNotice, _stored_notice
+from storage.queries import StoredHit, StoredNotice, notice_of
 from storage.search import matching
 
 MAX_PER_PAGE = 100
@@ -267,7 +267,7 @@ def document_detail(database: Database, document_id: int) -> DocumentDetail | No
             site_name=document.site_name,
             body_text=document.body_text or "",
             last_seen_at=document.last_seen_at,
-            notice=_stored_notice(document.notice, document) if document.notice else None,
+            notice=notice_of(document),
             attachments=tuple(_attachment(a) for a in document.attachments),
             versions=tuple(
                 VersionView(

@@ -7,15 +7,16 @@ touch a detached ORM object (and never trigger a lazy load after the session is 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from storage.database import Database
-from storage.models import Document, DocumentHit, ProcurementNotice
+from storage.models import BidLot, Document, DocumentHit, ProcurementNotice
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,27 @@ def texts_published_in(database: Database, *, kind: str, year: int) -> list[Stor
         ]
 
 
+def year_state(database: Database, *, kind: str, year: int) -> int:
+    """What the documents of ``kind`` published in ``year`` are now, as one number: it
+    differs as soon as one is added, changed, gone, re-dated or moved to another province
+    (within one process: keep it in memory, never store it)."""
+    start, end = _year_bounds(year)
+    query = (
+        select(
+            Document.id,
+            Document.province_code,
+            Document.published_at,
+            Document.status,
+            Document.version,
+            Document.content_hash,
+        )
+        .where(Document.kind == kind, Document.published_at >= start, Document.published_at < end)
+        .order_by(Document.id)
+    )
+    with database.session() as session:
+        return hash(tuple(tuple(row) for row in session.execute(query)))
+
+
 def years_with_documents(
     database: Database, *, kind: str, province_codes: Iterable[str] | None = None
 ) -> list[int]:
@@ -179,65 +201,117 @@ def notices_mentioning(
     *,
     topic: str,
     since: date | None = None,
+    year: int | None = None,
     province_codes: Iterable[str] | None = None,
 ) -> list[StoredNotice]:
     """Procurement notices whose document mentions ``topic``, oldest first.
 
-    ``since`` compares the notice's own date (公告日期) and, where the notice has none, the
-    document's publication date.
+    ``since`` and ``year`` read the notice's own date (公告日期) and, where the notice has
+    none, the document's publication date. Only the columns a notice line shows are read
+    (never the document's body, hits or attachments), as plain rows: thousands of notices
+    make a page of 中标.
     """
-    query = (
-        select(ProcurementNotice, Document)
-        .join(Document, ProcurementNotice.document_id == Document.id)
-        .join(DocumentHit, DocumentHit.document_id == Document.id)
-        .where(DocumentHit.topic == topic, Document.status == "active")
-    )
+    conditions: list[ColumnElement[bool]] = [
+        DocumentHit.topic == topic,
+        Document.status == "active",
+    ]
     if province_codes is not None:
-        query = query.where(Document.province_code.in_(list(province_codes)))
+        conditions.append(Document.province_code.in_(list(province_codes)))
     if since is not None:
-        query = query.where(
-            or_(
-                ProcurementNotice.announced_on >= since,
-                and_(
-                    ProcurementNotice.announced_on.is_(None),
-                    Document.published_at >= datetime.combine(since, time.min),
-                ),
-            )
+        conditions.append(_notice_day_from(since))
+    if year is not None:
+        conditions.append(_notice_day_from(date(year, 1, 1)))
+        conditions.append(_notice_day_before(date(year + 1, 1, 1)))
+
+    def chosen(*columns: Any) -> Select[Any]:
+        return (
+            select(*columns)
+            .select_from(ProcurementNotice)
+            .join(Document, ProcurementNotice.document_id == Document.id)
+            .join(DocumentHit, DocumentHit.document_id == Document.id)
+            .where(*conditions)
         )
+
+    lots_query = (
+        select(BidLot.notice_id, *(getattr(BidLot, name) for name in _LOT_FIELDS))
+        .where(BidLot.notice_id.in_(chosen(ProcurementNotice.id)))
+        .order_by(BidLot.notice_id, BidLot.id)
+    )
+    notices_query = chosen(
+        ProcurementNotice.id.label("notice_id"),
+        *(column.label(name) for name, column in _NOTICE_FIELDS.items()),
+    )
+    lots: dict[int, list[StoredLot]] = {}
     with database.session() as session:
-        notices = [_stored_notice(n, d) for n, d in session.execute(query.order_by(Document.id))]
+        for notice_id, *values in session.execute(lots_query):
+            lot = StoredLot(**dict(zip(_LOT_FIELDS, values, strict=True)))
+            lots.setdefault(notice_id, []).append(lot)
+        notices = [
+            StoredNotice(
+                **dict(zip(_NOTICE_FIELDS, values, strict=True)),
+                lots=tuple(lots.get(notice_id, ())),
+            )
+            for notice_id, *values in session.execute(notices_query)
+        ]
     # Sorted here: a portable "notice date, else publication date" is awkward in SQL.
     return sorted(notices, key=lambda n: (n.day or date.min, n.document_id))
 
 
-def _stored_notice(notice: ProcurementNotice, document: Document) -> StoredNotice:
+# A notice line's fields (StoredNotice's, lots aside) and the columns they are read from.
+_NOTICE_FIELDS: dict[str, InstrumentedAttribute[Any]] = {
+    "document_id": Document.id,
+    "doc_key": Document.doc_key,
+    "url": Document.url,
+    "province_code": Document.province_code,
+    "published_at": Document.published_at,
+    "title": Document.title,
+    "notice_type": ProcurementNotice.notice_type,
+    "project_number": ProcurementNotice.project_number,
+    "project_name": ProcurementNotice.project_name,
+    "buyer": ProcurementNotice.buyer,
+    "agency": ProcurementNotice.agency,
+    "region": ProcurementNotice.region,
+    "announced_on": ProcurementNotice.announced_on,
+    "budget_yuan": ProcurementNotice.budget_yuan,
+    "total_award_yuan": ProcurementNotice.total_award_yuan,
+}
+_LOT_FIELDS = tuple(f.name for f in fields(StoredLot))  # BidLot's columns of the same names
+
+
+def _notice_day_from(day: date) -> ColumnElement[bool]:
+    """The notice's date (else its page's) is ``day`` or later."""
+    return or_(
+        ProcurementNotice.announced_on >= day,
+        and_(
+            ProcurementNotice.announced_on.is_(None),
+            Document.published_at >= datetime.combine(day, time.min),
+        ),
+    )
+
+
+def _notice_day_before(day: date) -> ColumnElement[bool]:
+    """The notice's date (else its page's) is before ``day``."""
+    return or_(
+        ProcurementNotice.announced_on < day,
+        and_(
+            ProcurementNotice.announced_on.is_(None),
+            Document.published_at < datetime.combine(day, time.min),
+        ),
+    )
+
+
+def notice_of(document: Document) -> StoredNotice | None:
+    """A loaded document's procurement notice as the reports read it; None when it has none."""
+    notice = document.notice
+    if notice is None:
+        return None
     return StoredNotice(
-        document_id=document.id,
-        doc_key=document.doc_key,
-        url=document.url,
-        province_code=document.province_code,
-        published_at=document.published_at,
-        title=document.title,
-        notice_type=notice.notice_type,
-        project_number=notice.project_number,
-        project_name=notice.project_name,
-        buyer=notice.buyer,
-        agency=notice.agency,
-        region=notice.region,
-        announced_on=notice.announced_on,
-        budget_yuan=notice.budget_yuan,
-        total_award_yuan=notice.total_award_yuan,
+        **{
+            name: getattr(notice if column.class_ is ProcurementNotice else document, column.key)
+            for name, column in _NOTICE_FIELDS.items()
+        },
         lots=tuple(
-            StoredLot(
-                lot=lot.lot,
-                lot_name=lot.lot_name,
-                supplier=lot.supplier,
-                amount_yuan=lot.amount_yuan,
-                amount_raw=lot.amount_raw,
-                amount_kind=lot.amount_kind,
-                rate=lot.rate,
-            )
-            for lot in notice.lots
+            StoredLot(**{name: getattr(lot, name) for name in _LOT_FIELDS}) for lot in notice.lots
         ),
     )
 
@@ -293,5 +367,5 @@ def _stored_document(document: Document) -> StoredDocument:
             )
             for h in hits
         ),
-        notice=_stored_notice(document.notice, document) if document.notice else None,
+        notice=notice_of(document),
     )

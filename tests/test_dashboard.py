@@ -22,7 +22,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -34,6 +35,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 
 from crawler.config import Settings, load_settings
+from crawler.match.matcher import Matcher
+from crawler.match.topics import load_topics
 from crawler.web.access import CSRF_COOKIE, SESSION_COOKIE, check_exposure
 from crawler.web.app import create_app
 from crawler.web.dashboard import WebHost
@@ -44,7 +47,7 @@ from storage.database import Database
 from storage.models import Delivery
 from storage.repository import DocumentStore
 from tests.conftest import REPO
-from tests.web_fixtures import POLICIES, REPORT_2023, REPORT_2024, fill
+from tests.web_fixtures import POLICIES, REPORT_2023, REPORT_2024, fill, hits_of
 
 pytestmark = pytest.mark.timeout(120)
 PASSWORD_ENV = "GOVWATCH_DASHBOARD_TEST_PASSWORD"
@@ -427,6 +430,113 @@ def test_the_sources_page_lists_the_registry_and_crawls_one_now(page: Page, serv
     expect(page.locator("p.notice")).to_have_text(f"已开始抓取 {chosen.id}")
 
 
+# -- 年度对照 and 中标 ----------------------------------------------------------------------------
+
+
+def test_the_analysts_table_with_its_brief_comparison_chart_and_downloads(
+    page: Page, served: Served
+) -> None:
+    page.goto(served.url + "/report?year=2024")
+    brief = page.locator("section.brief p").all_inner_texts()
+    # 上海 mentioned the topic in 2023; 上海, 广东 and 四川 in 2024.
+    assert brief[0] == (
+        "2024 年，31 个省份中有 3 个在政府工作报告中提及「区块链」（2023 年 1 个）；"
+        "新提及的有 广东、四川；共 3 处提及。"
+    )
+    assert brief[1].startswith("其中 2 个省份把「区块链」与其他新技术并提：")
+    assert "农产品溯源 1 个" in brief[2] and "跨境贸易 1 个" in brief[2]
+    assert brief[3] == (
+        "2024 年提及「区块链」的采购公告 1 条，其中中标/成交 1 条，成交金额合计 "
+        "1,280,000.00 元（候选人公示不计入）。"
+    )
+    headings = page.locator("table.analyst thead th").all_inner_texts()
+    assert headings[:5] == ["代码", "省份", "2024 年文件数", "2024 年", "2024 年提及次数"]
+    assert "2023 年" not in headings  # no comparison until it is asked for
+    expect(page.locator("tr#p-440000")).to_have_class("mentioned")
+    expect(page.locator("tr#p-620000")).to_contain_text("未提及")
+    expect(page.locator("tr#p-110000")).to_contain_text("无文件")
+    # The compared year, chosen on the form.
+    page.locator("select[name=compare]").select_option("2023")
+    page.locator("form.filters button").click()
+    page.wait_for_url(re.compile(r"compare=2023"))
+    headings = page.locator("table.analyst thead th").all_inner_texts()
+    assert "2023 年" in headings and "变化" in headings
+    cells = page.locator("tr#p-440000 td").all_inner_texts()
+    assert cells[headings.index("变化")] == "新提及"
+    assert cells[headings.index("次数增减")] == "+1"  # 广东 had a report in 2023 too
+    # A figure of the brief leads to its rows: the province named as new is a row of the
+    # table compared with the year before.
+    page.goto(served.url + "/report?year=2024")
+    page.locator("section.brief a", has_text="广东").click()
+    page.wait_for_url(re.compile(r"/report\?.*compare=2023.*#p-440000$"))
+    expect(page.locator("tr#p-440000")).to_have_class("mentioned")
+    # The chart is a real image.
+    chart = page.locator("figure.chart img")
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_have_js_property("complete", True)
+    assert chart.evaluate("img => img.naturalWidth") > 100
+    # The CSV download is the command line's table.
+    with page.expect_download() as downloading:
+        page.locator("p.downloads a", has_text="CSV").click()
+    download = downloading.value
+    assert download.suggested_filename == "govwatch-blockchain-work_report-2024-vs-2023.csv"
+    lines = Path(download.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("code,province,documents,mentioned,mentions,compare_mentioned")
+    assert "440000,广东,1,yes,1,not mentioned,0,newly mentioning,+1," in "\n".join(lines)
+
+
+def test_the_bids_page_totals_every_notice_and_pages_the_lines(
+    page: Page, served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crawler.web import pages
+    from storage.repository import DocumentRecord, NoticeRecord
+
+    database = Database(served.database_url)
+    tender = DocumentRecord(
+        doc_key="tender-1",
+        source_id="510000-procurement",
+        province_code="510000",
+        kind="procurement",
+        url="https://www.example.gov.cn/tender-1.html",
+        title="四川省区块链存证平台招标公告",
+        published_at=datetime(2024, 6, 1),
+        body_text="项目名称：区块链存证平台。预算金额：500000元。",
+        hits=hits_of(Matcher(load_topics()), "四川省区块链存证平台招标公告", "区块链存证平台"),
+        notice=NoticeRecord(
+            notice_type="tender", project_name="区块链存证平台", budget_yuan=Decimal("500000")
+        ),
+    )
+    DocumentStore(database).save_many([tender])
+    database.dispose()
+    monkeypatch.setattr(pages, "BIDS_PER_PAGE", 1)
+    page.goto(served.url + "/bids")
+    expect(page.locator("p.count").first).to_contain_text("采购公告 2 条")
+    expect(page.locator("p.count").first).to_contain_text("成交金额合计 1,280,000.00 元")
+    headings = page.locator("table.totals thead th").all_inner_texts()
+    assert headings == ["省份", "年份", "公告", "中标/成交", "成交金额合计（元）"]
+    totals = [
+        r.locator("td").all_inner_texts() for r in page.locator("table.totals tbody tr").all()
+    ]
+    assert totals == [
+        ["四川", "2024", "2", "1", "1,280,000.00"],
+        ["合计", "—", "2", "1", "1,280,000.00"],
+    ]
+    # One notice a page (the award, the older), then the tender on the next.
+    lines = page.locator("table.bids tbody tr")
+    expect(lines).to_have_count(1)
+    expect(lines).to_contain_text("成都链数科技有限公司")
+    expect(page.locator("p.count").nth(1)).to_have_text("第 1/2 页，每页 1 条公告")
+    page.locator("nav.pager a[rel=next]").click()
+    page.wait_for_url(re.compile(r"/bids\?.*page=2"))
+    expect(lines).to_have_count(1)
+    expect(lines).to_contain_text("区块链存证平台")
+    expect(lines).to_contain_text("500,000.00")  # its budget, not an amount won
+    assert page.locator("nav.pager a[rel=next]").count() == 0
+    # A year without notices: the totals say nothing was won.
+    page.goto(served.url + "/bids?year=2023")
+    expect(page.locator("table.bids tbody tr")).to_have_text("没有公告。")
+
+
 # -- the login off loopback -------------------------------------------------------------------
 
 
@@ -611,6 +721,8 @@ def test_govwatch_serve_off_loopback_without_a_password_exits_with_one_line(
     assert lines[0].startswith("govwatch: error: web.host: 0.0.0.0 is not a loopback address")
     assert "$GOVWATCH_WEB_PASSWORD" in lines[0]
     assert "Traceback" not in stderr and "dashboard:" not in stdout
+    # Refused before anything was opened or made.
+    assert not (tmp_path / "govwatch.sqlite3").exists()
 
 
 def test_govwatch_serve_with_a_password_asks_for_it_and_never_prints_it(tmp_path: Path) -> None:

@@ -353,6 +353,8 @@ def demo(
                 "GOVWATCH_CRAWL__POLITE": "false",
             }
             chosen = settings.web.port if port is None else port
-            serve_dashboard(settings, store, host="127.0.0.1", port=chosen, overrides=overrides)
+            serve_dashboard(
+                settings, lambda: store, host="127.0.0.1", port=chosen, overrides=overrides
+            )
     if any(job.failures for job in jobs):
         raise typer.Exit(1)

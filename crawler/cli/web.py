@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -56,14 +57,16 @@ def host_for(
 
 def serve_dashboard(
     settings: Settings,
-    store: DocumentStore,
+    open_store: Callable[[], DocumentStore],
     *,
     host: str,
     port: int,
     overrides: dict[str, str] | None = None,
 ) -> None:
-    """Serve the dashboard over ``store`` in front until Ctrl-C, its address printed first
-    (on stdout: the line a user copies). ``overrides`` go to the crawls started from it."""
+    """Serve the dashboard over the store ``open_store`` gives in front until Ctrl-C, its
+    address printed first (on stdout: the line a user copies). A host that may not serve
+    (off loopback without a password) or a busy port is refused before the store is opened
+    (or, for SQLite, made). ``overrides`` go to the crawls started from it."""
     from crawler.cli.context import out
     from crawler.web.access import check_exposure
     from crawler.web.app import create_app
@@ -71,6 +74,11 @@ def serve_dashboard(
 
     check_exposure(host, settings.web_password, key="web.host", env=settings.web.password_env)
     sock = bind(host, port, key="web.host/web.port")
+    try:
+        store = open_store()
+    except BaseException:
+        sock.close()
+        raise
     web_app = create_app(settings, store, host_for(settings, store, overrides))
     out.print(f"dashboard: {address(sock)}/  (Ctrl-C stops it)", markup=False)
     serve_in_front(web_app, sock)
@@ -96,4 +104,4 @@ def serve(
     settings = current_settings()
     chosen_host = host or settings.web.host
     chosen_port = settings.web.port if port is None else port
-    serve_dashboard(settings, open_store(settings), host=chosen_host, port=chosen_port)
+    serve_dashboard(settings, lambda: open_store(settings), host=chosen_host, port=chosen_port)

@@ -37,6 +37,9 @@ class TopicHits:
     snippets: list[str] = field(default_factory=list)
     technologies: list[str] = field(default_factory=list)
     scenarios: list[str] = field(default_factory=list)
+    # Start and end of every sentence holding a counted mention, in text order (the snippets
+    # are the first MAX_SNIPPETS of them); not stored.
+    sentence_spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -119,6 +122,7 @@ class TopicMatcher:
                 (techs if kind == _TECH else scenarios)[name] += 1
         hits.technologies = [name for name, _ in techs.most_common()]
         hits.scenarios = [name for name, _ in scenarios.most_common()]
+        hits.sentence_spans = list(hit_sentences)
         for span, marks in list(hit_sentences.items())[:MAX_SNIPPETS]:
             hits.snippets.append(_snippet(text, span, marks))
         return hits

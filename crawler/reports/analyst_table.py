@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.match.matcher import TopicMatcher
-from crawler.match.sentences import Sentences
 from crawler.match.topics import Topic
 from crawler.reports.export import Column
 from spiders.errors import UserError
@@ -131,11 +130,11 @@ def province_year(
     scenarios: Counter[str] = Counter()
     # The fullest copy first, so the sentences come in the order of the most complete text.
     for document in documents:
-        if not matcher.match(document.text).count:
-            # Most documents never mention the topic: one pass over the whole text rules them
-            # out (a sentence can only lose context words its document had, never gain them).
-            continue
-        for sentence in Sentences(document.text):
+        # One pass over the whole text finds the sentences that can mention the topic: a
+        # sentence read alone can only lose context words its document had, never gain them.
+        # Each is then read alone, so its count and co-mentions are its own.
+        for start, end in matcher.match(document.text).sentence_spans:
+            sentence = document.text[start:end]
             key = _BLANKS.sub("", sentence)
             if key in seen:
                 continue

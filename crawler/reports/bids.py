@@ -73,9 +73,9 @@ def build_bids_report(
 ) -> BidsReport:
     """The notices mentioning ``topic`` (of ``year``, of these provinces), with totals per
     province and year."""
-    found = notices_mentioning(database, topic=topic, since=since, province_codes=province_codes)
-    if year is not None:
-        found = [n for n in found if n.day is not None and n.day.year == year]
+    found = notices_mentioning(
+        database, topic=topic, since=since, year=year, province_codes=province_codes
+    )
     notices = sorted(found, key=lambda n: (*_group(n), n.day or date.min, n.document_id))
     totals: dict[tuple[str, int], ProvinceTotal] = {}
     for notice in notices:

@@ -15,6 +15,7 @@ Markdown keeps them as links when given the dashboard's address.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -64,17 +65,28 @@ def build_brief(
     kind: str = "work_report",
     year: int,
     compare_year: int | None = None,
+    built: Iterable[YearReport] = (),
 ) -> Brief:
-    """The brief for ``year``, compared with ``compare_year`` (default: the year before)."""
+    """The brief for ``year``, compared with ``compare_year`` (default: the year before).
+
+    ``built``: year reports of this topic and kind the caller already has (the dashboard's
+    table), used instead of being built again.
+    """
     before = compare_year if compare_year is not None else year - 1
-    try:
-        current: YearReport | None = build_year_report(database, topic, kind=kind, year=year)
-    except NoDocumentsError:
-        current = None
-    try:
-        previous: YearReport | None = build_year_report(database, topic, kind=kind, year=before)
-    except NoDocumentsError:
-        previous = None
+    known = {report.year: report for report in built}
+    for report in known.values():
+        if (report.topic.name, report.kind) != (topic.name, kind):
+            raise ValueError(f"a {report.kind} report of {report.topic.name} for {topic.name}")
+
+    def year_report(wanted: int) -> YearReport | None:
+        if wanted in known:
+            return known[wanted]
+        try:
+            return build_year_report(database, topic, kind=kind, year=wanted)
+        except NoDocumentsError:
+            return None
+
+    current, previous = year_report(year), year_report(before)
     comparison = compare(current, previous) if current and previous else None
     bids = build_bids_report(database, topic=topic.name, label=topic.label, year=year)
     brief = Brief(topic, kind, year, before, current, comparison, bids)

@@ -32,6 +32,12 @@ CSRF_COOKIE = "gw_csrf"
 CSRF_FIELD = "csrf"
 
 
+def access_of(request: Request) -> Access:
+    """The access rules the app (crawler.web.app) was made with."""
+    access: Access = request.app.state.access
+    return access
+
+
 def is_loopback(host: str) -> bool:
     """Whether ``host`` (a name or address to listen on) is reachable only from this machine."""
     if host == "localhost":

@@ -20,8 +20,8 @@ from crawler.match.topics import Topic
 from crawler.reports.analyst_table import NoDocumentsError, report_to_dict
 from crawler.reports.bids import bids_to_dict
 from crawler.reports.brief import brief_markdown, brief_to_dict
-from crawler.web.access import Access
-from crawler.web.dashboard import DELIVERY_STATES, Dashboard, json_ready
+from crawler.web.access import access_of
+from crawler.web.dashboard import DELIVERY_STATES, Dashboard, dashboard_of, json_ready
 from spiders.errors import UserError
 from spiders.provinces import NATIONAL, PROVINCES, by_code_unchecked
 from spiders.registry import KINDS
@@ -190,10 +190,6 @@ class Action(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _dashboard(request: Request) -> Dashboard:
-    return request.app.state.dashboard
-
-
 def _topic(dashboard: Dashboard, name: str | None) -> Topic:
     """The topic named (by name or label), the first when none is given; unlike a page's
     form, the API takes no empty name."""
@@ -262,7 +258,7 @@ def documents(
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> DocumentList:
     """Documents newest first (undated last), filtered; ``topic`` defaults to the first."""
-    dashboard = _dashboard(request)
+    dashboard = dashboard_of(request)
     try:
         topic_name = None if topic == "all" else _topic(dashboard, topic).name
     except UserError as exc:
@@ -289,7 +285,7 @@ def document(
 ) -> DocumentDetailOut:
     """One document whole: fields, hit sentences, notice and lots, attachments, versions,
     and the deliveries of the alerts it caused."""
-    dashboard = _dashboard(request)
+    dashboard = dashboard_of(request)
     detail = dashboard.document(document_id)
     if detail is None:
         raise HTTPException(status_code=404, detail=f"no document {document_id}")
@@ -335,7 +331,7 @@ def report(
 ) -> dict[str, Any]:
     """The analyst's table, exactly as ``govwatch report --year Y [--compare Y2] --format
     json``."""
-    dashboard = _dashboard(request)
+    dashboard = dashboard_of(request)
     try:
         chosen = _topic(dashboard, topic)
         current, comparison = dashboard.year_report(
@@ -358,7 +354,7 @@ def brief(
 ) -> dict[str, Any]:
     """The year's brief: its sentences, each figure with the dashboard path of its rows, and
     the same text as Markdown (``govwatch report --brief``)."""
-    dashboard = _dashboard(request)
+    dashboard = dashboard_of(request)
     try:
         made = dashboard.brief(_topic(dashboard, topic), kind=kind, year=year, compare_year=compare)
     except UserError as exc:
@@ -376,7 +372,7 @@ def bids(
 ) -> dict[str, Any]:
     """Procurement notices that mention the topic, their lots and the totals per province,
     exactly as ``govwatch report bids --format json``."""
-    dashboard = _dashboard(request)
+    dashboard = dashboard_of(request)
     try:
         chosen = _topic(dashboard, topic)
     except UserError as exc:
@@ -389,7 +385,7 @@ def bids(
 def sources(request: Request) -> list[SourceOut]:
     """Every source of the registry with its health, last run, last success and live check."""
     found = []
-    for view in _dashboard(request).sources():
+    for view in dashboard_of(request).sources():
         source, runs, check = view.source, view.runs, view.check
         found.append(
             SourceOut(
@@ -431,7 +427,7 @@ def alerts(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[DeliveryOut]:
     """Alert deliveries, newest first: channel, state, tries, last error, what it is about."""
-    return [_delivery(d) for d in _dashboard(request).deliveries(status, limit)]
+    return [_delivery(d) for d in dashboard_of(request).deliveries(status, limit)]
 
 
 def _may_act(request: Request) -> None:
@@ -439,7 +435,7 @@ def _may_act(request: Request) -> None:
     site can send neither (a body without a type would pass as a simple request, so the type
     is required, not guessed). A dependency of the actions, so that it answers before the
     body is read as their model (a form's body would otherwise be a 422)."""
-    access: Access = request.app.state.access
+    access = access_of(request)
     if not access.is_authenticated(request):
         raise HTTPException(status_code=401, detail="login required")
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -469,7 +465,7 @@ def crawl(
     body: Annotated[Action, Body()],
 ) -> ActionOut:
     """Crawl one source now (the service queues it; ``govwatch serve`` starts a crawl)."""
-    dashboard = _dashboard(request)
+    dashboard = dashboard_of(request)
     if source_id not in {s.id for s in dashboard.registry.sources}:
         raise HTTPException(status_code=404, detail=f"no source {source_id!r}")
     try:
@@ -491,7 +487,7 @@ def retry(
 ) -> ActionOut:
     """Make a failed or dead delivery due again now (``govwatch alerts retry ID``)."""
     try:
-        return ActionOut(message=_dashboard(request).retry(delivery_id))
+        return ActionOut(message=dashboard_of(request).retry(delivery_id))
     except LookupError as exc:
         raise HTTPException(status_code=404, detail=str(exc).strip("'\"")) from None
     except UserError as exc:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from fastapi import Request
+
 from crawler.config import Settings
 from crawler.match.matcher import TopicMatcher
 from crawler.match.topics import Topic, load_topics
@@ -22,12 +24,12 @@ from crawler.reports.analyst_table import (
     NoDocumentsError,
     ProvinceYear,
     YearReport,
-    build_year_report,
     compare,
     province_year,
 )
 from crawler.reports.bids import BidsReport, build_bids_report
 from crawler.reports.brief import Brief, build_brief
+from crawler.web.report_cache import YearReports
 from spiders.errors import UserError
 from spiders.provinces import by_code_unchecked
 from spiders.registry import KINDS, Registry, Source, load_registry
@@ -145,25 +147,42 @@ class Dashboard:
 
     # -- the analyst's table, the brief, the bids -----------------------------------------
 
+    @functools.cached_property
+    def _year_reports(self) -> YearReports:
+        return YearReports(self.database)
+
+    def _year_report_or_none(self, topic: Topic, kind: str, year: int) -> YearReport | None:
+        try:
+            return self._year_reports.get(topic, kind=kind, year=year)
+        except NoDocumentsError:
+            return None
+
     def year_report(
         self, topic: Topic, *, kind: str, year: int, compare_year: int | None
     ) -> tuple[YearReport, Comparison | None]:
         """As ``govwatch report --year Y [--compare Y2]``; :class:`NoDocumentsError` when
         the year has no document of the kind."""
-        current = build_year_report(self.database, topic, kind=kind, year=year)
+        current = self._year_reports.get(topic, kind=kind, year=year)
         comparison = None
         if compare_year is not None and compare_year != year:
-            try:
-                previous = build_year_report(self.database, topic, kind=kind, year=compare_year)
-            except NoDocumentsError:
-                previous = None
+            previous = self._year_report_or_none(topic, kind, compare_year)
             comparison = compare(current, previous) if previous else None
         return current, comparison
 
     def brief(
         self, topic: Topic, *, kind: str, year: int, compare_year: int | None = None
     ) -> Brief:
-        return build_brief(self.database, topic, kind=kind, year=year, compare_year=compare_year)
+        """As ``govwatch report --brief``, from the same tables as :meth:`year_report`."""
+        before = compare_year if compare_year is not None else year - 1
+        tables = (self._year_report_or_none(topic, kind, y) for y in dict.fromkeys((year, before)))
+        return build_brief(
+            self.database,
+            topic,
+            kind=kind,
+            year=year,
+            compare_year=compare_year,
+            built=[table for table in tables if table is not None],
+        )
 
     def bids(
         self,
@@ -215,6 +234,12 @@ class Dashboard:
         if self.host.deliver_now is not None:
             self.host.deliver_now()
         return f"投递 {delivery_id} 已重新排队"
+
+
+def dashboard_of(request: Request) -> Dashboard:
+    """The dashboard the app (crawler.web.app) was made with."""
+    dashboard: Dashboard = request.app.state.dashboard
+    return dashboard
 
 
 def report_years(dashboard: Dashboard, kind: str) -> list[int]:

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Request, Response
 
 from crawler.web.api import Kind, ProvinceCode
-from crawler.web.dashboard import Dashboard
+from crawler.web.dashboard import dashboard_of
 from crawler.web.present import kind_label, province_name
 from spiders.errors import UserError
 from storage.browse import DocumentFilter, DocumentSummary
@@ -50,7 +50,7 @@ def topic_feed(
     """The newest documents that mention ``topic`` (narrowed by province and kind)."""
     from feedgen.feed import FeedGenerator
 
-    dashboard: Dashboard = request.app.state.dashboard
+    dashboard = dashboard_of(request)
     try:
         chosen = dashboard.topic(topic)
     except UserError as exc:

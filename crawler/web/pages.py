@@ -8,6 +8,7 @@ was wrong on the page; the API (crawler.web.api) takes typed parameters instead.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,17 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from crawler.reports.analyst_table import NoDocumentsError, report_columns, report_rows
+from crawler.reports.analyst_table import (
+    Comparison,
+    NoDocumentsError,
+    YearReport,
+    report_columns,
+    report_rows,
+)
 from crawler.reports.bids import LINE_COLUMNS, TOTAL_COLUMNS, line_rows, total_rows
 from crawler.reports.charts import KIND_LABELS
-from crawler.web.access import SESSION_COOKIE, Access
-from crawler.web.dashboard import DELIVERY_STATES, Dashboard, report_years
+from crawler.web.access import SESSION_COOKIE, access_of
+from crawler.web.dashboard import DELIVERY_STATES, dashboard_of, report_years
 from crawler.web.present import beijing_now
 from crawler.web.version_diff import version_changes
 from spiders.errors import UserError
@@ -29,18 +36,11 @@ from storage.browse import DocumentFilter
 
 router = APIRouter(include_in_schema=False)
 ALL = "all"
-
-
-def _dashboard(request: Request) -> Dashboard:
-    return request.app.state.dashboard
-
-
-def _access(request: Request) -> Access:
-    return request.app.state.access
+BIDS_PER_PAGE = 100  # notices (each with its lots) on a page of 中标
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    dashboard, access = _dashboard(request), _access(request)
+    dashboard, access = dashboard_of(request), access_of(request)
     base = {
         "request": request,
         "dashboard": dashboard,
@@ -95,7 +95,7 @@ def _province(value: str | None, problems: list[str]) -> str | None:
 @router.get("/", response_class=HTMLResponse)
 def documents_page(request: Request) -> HTMLResponse:
     params = request.query_params
-    dashboard = _dashboard(request)
+    dashboard = dashboard_of(request)
     problems: list[str] = []
     topic_name = params.get("topic") or dashboard.topics[0].name
     try:
@@ -143,7 +143,7 @@ def documents_page(request: Request) -> HTMLResponse:
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(request: Request, document_id: int) -> HTMLResponse:
-    dashboard = _dashboard(request)
+    dashboard = dashboard_of(request)
     detail = dashboard.document(document_id)
     if detail is None:
         return render(request, "missing.html", 404, what=f"文件 {document_id}")
@@ -161,7 +161,7 @@ def document_page(request: Request, document_id: int) -> HTMLResponse:
 
 def _report_choice(request: Request) -> dict[str, Any]:
     """Topic, kind, year and compared year from the query, defaults filled in."""
-    dashboard = _dashboard(request)
+    dashboard = dashboard_of(request)
     params = request.query_params
     problems: list[str] = []
     try:
@@ -191,7 +191,7 @@ def _report_choice(request: Request) -> dict[str, Any]:
 
 @router.get("/report", response_class=HTMLResponse)
 def report_page(request: Request) -> HTMLResponse:
-    dashboard = _dashboard(request)
+    dashboard = dashboard_of(request)
     choice = _report_choice(request)
     context: dict[str, Any] = {**choice, "report": None, "comparison": None, "brief": None}
     if choice["year"] is not None:
@@ -233,16 +233,15 @@ def report_page(request: Request) -> HTMLResponse:
     return render(request, "report.html", 400 if context["problems"] else 200, **context)
 
 
-@router.get("/report/chart.png")
-def report_chart(request: Request) -> Response:
-    from crawler.reports.charts import render_chart
-
-    dashboard = _dashboard(request)
+def _chosen_report(request: Request) -> tuple[YearReport, Comparison | None] | Response:
+    """The table the query chooses, for the chart and the downloads; else the plain-text
+    answer saying why there is none (400: a bad choice, 404: no documents)."""
     choice = _report_choice(request)
     if choice["problems"] or choice["year"] is None:
-        return Response("no such report", status_code=404, media_type="text/plain")
+        problem = "; ".join(choice["problems"]) or "no documents of this kind"
+        return Response(problem, status_code=400, media_type="text/plain")
     try:
-        report, comparison = dashboard.year_report(
+        return dashboard_of(request).year_report(
             choice["topic"],
             kind=choice["kind"],
             year=choice["year"],
@@ -250,6 +249,16 @@ def report_chart(request: Request) -> Response:
         )
     except NoDocumentsError as exc:
         return Response(str(exc), status_code=404, media_type="text/plain")
+
+
+@router.get("/report/chart.png")
+def report_chart(request: Request) -> Response:
+    from crawler.reports.charts import render_chart
+
+    built = _chosen_report(request)
+    if isinstance(built, Response):
+        return built
+    report, comparison = built
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "chart.png"
         render_chart(report, comparison.previous if comparison else None, path)
@@ -266,19 +275,10 @@ def report_download(request: Request, extension: str) -> Response:
 
     if extension not in ("csv", "json", "xlsx"):
         return Response("use .csv, .json or .xlsx", status_code=404, media_type="text/plain")
-    dashboard = _dashboard(request)
-    choice = _report_choice(request)
-    if choice["problems"] or choice["year"] is None:
-        return Response("; ".join(choice["problems"]) or "no documents", 400)
-    try:
-        report, comparison = dashboard.year_report(
-            choice["topic"],
-            kind=choice["kind"],
-            year=choice["year"],
-            compare_year=choice["compare_year"],
-        )
-    except NoDocumentsError as exc:
-        return Response(str(exc), status_code=404, media_type="text/plain")
+    built = _chosen_report(request)
+    if isinstance(built, Response):
+        return built
+    report, comparison = built
     name = f"govwatch-{report.topic.name}-{report.kind}-{report.year}"
     if comparison is not None:
         name += f"-vs-{comparison.previous.year}"
@@ -303,7 +303,7 @@ def report_download(request: Request, extension: str) -> Response:
 
 @router.get("/bids", response_class=HTMLResponse)
 def bids_page(request: Request) -> HTMLResponse:
-    dashboard = _dashboard(request)
+    dashboard = dashboard_of(request)
     params = request.query_params
     problems: list[str] = []
     try:
@@ -315,6 +315,11 @@ def bids_page(request: Request) -> HTMLResponse:
     province = _province(params.get("province"), problems)
     since = _date(params.get("since"), "起始日期", problems)
     report = dashboard.bids(topic, year=year, since=since, province_code=province)
+    # The totals count every notice; the lines are shown a page of notices at a time.
+    pages = max(1, -(-len(report.notices) // BIDS_PER_PAGE))
+    page = max(1, min(_int(params.get("page"), "页码", problems, 1) or 1, pages))
+    shown = replace(report, notices=report.notices[(page - 1) * BIDS_PER_PAGE :][:BIDS_PER_PAGE])
+    chosen = {k: v for k, v in params.items() if k != "page" and v}
     return render(
         request,
         "bids.html",
@@ -325,10 +330,14 @@ def bids_page(request: Request) -> HTMLResponse:
         since=since,
         problems=problems,
         report=report,
-        lines=line_rows(report),
+        lines=line_rows(shown),
         line_columns=[c for c in LINE_COLUMNS if c.key != "url"],
         totals=total_rows(report),
         total_columns=TOTAL_COLUMNS,
+        page=page,
+        pages=pages,
+        per_page=BIDS_PER_PAGE,
+        query_without_page=urlencode(chosen),
     )
 
 
@@ -337,7 +346,7 @@ def bids_page(request: Request) -> HTMLResponse:
 
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request) -> HTMLResponse:
-    dashboard = _dashboard(request)
+    dashboard = dashboard_of(request)
     views = dashboard.sources()
     state = request.query_params.get("state") or None
     if state:
@@ -353,7 +362,7 @@ def sources_page(request: Request) -> HTMLResponse:
 
 def _refuse_form(request: Request, csrf: str | None) -> Response | None:
     """A form's action needs the login (when set) and this browser's token."""
-    access = _access(request)
+    access = access_of(request)
     if not access.is_authenticated(request):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     if not access.csrf_matches(request, csrf):
@@ -371,7 +380,7 @@ def crawl_source(request: Request, source_id: str, csrf: str = Form("")) -> Resp
     if refused is not None:
         return refused
     try:
-        message = _dashboard(request).crawl_now(source_id)
+        message = dashboard_of(request).crawl_now(source_id)
     except UserError as exc:
         return _back("/sources", str(exc))
     return _back("/sources", message)
@@ -382,7 +391,7 @@ def crawl_source(request: Request, source_id: str, csrf: str = Form("")) -> Resp
 
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts_page(request: Request) -> HTMLResponse:
-    dashboard = _dashboard(request)
+    dashboard = dashboard_of(request)
     status = request.query_params.get("status") or None
     problems = []
     if status is not None and status not in DELIVERY_STATES:
@@ -406,7 +415,7 @@ def retry_delivery(request: Request, delivery_id: int, csrf: str = Form("")) -> 
     if refused is not None:
         return refused
     try:
-        message = _dashboard(request).retry(delivery_id)
+        message = dashboard_of(request).retry(delivery_id)
     except (UserError, LookupError) as exc:
         return _back("/alerts", str(exc).strip("'\""))
     return _back("/alerts", message)
@@ -428,7 +437,7 @@ def _next(value: str | None) -> str:
 def login(
     request: Request, password: str = Form(""), csrf: str = Form(""), next: str = Form("/")
 ) -> Response:
-    access = _access(request)
+    access = access_of(request)
     if not access.csrf_matches(request, csrf):
         return render(request, "missing.html", 403, what="请求（跨站令牌不符，请刷新页面后重试）")
     if not access.login_required:
@@ -449,7 +458,7 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, csrf: str = Form("")) -> Response:
-    if not _access(request).csrf_matches(request, csrf):
+    if not access_of(request).csrf_matches(request, csrf):
         return render(request, "missing.html", 403, what="请求（跨站令牌不符）")
     answer = RedirectResponse("/login", status_code=303)
     answer.delete_cookie(SESSION_COOKIE, path="/")

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from crawler.match.matcher import MARK_CLOSE, MARK_OPEN
 from crawler.reports.bids import NOTICE_TYPES
 from crawler.reports.charts import KIND_LABELS
+from crawler.reports.export import Column
 from spiders.provinces import by_code_unchecked
 from storage.times import BEIJING, beijing_iso
 
@@ -94,6 +95,60 @@ def mark(text: str | None, keywords: Iterable[str]) -> Markup:
     return Markup("").join(out)
 
 
+# Column headings of the 年度对照 and 中标 tables as the page shows them ({year}: the table's
+# year, {before}: the compared year); downloads keep the command line's headings.
+HEADINGS = {
+    "code": "代码",
+    "province": "省份",
+    "documents": "{year} 年文件数",
+    "mentioned": "{year} 年",
+    "mentions": "{year} 年提及次数",
+    "compare_mentioned": "{before} 年",
+    "compare_mentions": "{before} 年提及次数",
+    "change": "变化",
+    "delta": "次数增减",
+    "keywords": "关键词",
+    "technologies": "并提技术",
+    "scenarios": "应用场景",
+    "date": "日期",
+    "notice_type": "类型",
+    "project": "项目",
+    "buyer": "采购人",
+    "agency": "代理机构",
+    "lot": "标包",
+    "supplier": "供应商",
+    "amount_yuan": "成交金额（元）",
+    "rate": "费率/下浮率",
+    "budget_yuan": "预算（元）",
+    "year": "年份",
+    "notices": "公告",
+    "awards": "中标/成交",
+    "awarded_yuan": "成交金额合计（元）",
+}
+# The table's words for a province's state and change (crawler.reports.analyst_table).
+CELL_LABELS = {
+    "yes": "提及",
+    "mentioned": "提及",
+    "not mentioned": "未提及",
+    "no document": "无文件",
+    "newly mentioning": "新提及",
+    "no longer mentioning": "不再提及",
+    "still mentioning": "仍提及",
+    "total": "合计",
+}
+
+
+def heading(column: Column, year: int | None = None, before: int | None = None) -> str:
+    """A table column's heading in Chinese (its own heading when there is none)."""
+    shown = HEADINGS.get(column.key)
+    return shown.format(year=year, before=before) if shown else column.header
+
+
+def cell_label(value: object) -> object:
+    """A table's English state word (``not mentioned``, ``newly mentioning`` …) in Chinese."""
+    return CELL_LABELS.get(value, value) if isinstance(value, str) else value
+
+
 FILTERS = {
     "beijing": beijing,
     "day": day,
@@ -103,4 +158,6 @@ FILTERS = {
     "status_label": status_label,
     "yuan": yuan,
     "mark": mark,
+    "heading": heading,
+    "cell_label": cell_label,
 }
