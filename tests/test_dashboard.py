@@ -35,8 +35,6 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 
 from crawler.config import Settings, load_settings
-from crawler.match.matcher import Matcher
-from crawler.match.topics import load_topics
 from crawler.web.access import CSRF_COOKIE, SESSION_COOKIE, check_exposure
 from crawler.web.app import create_app
 from crawler.web.dashboard import WebHost
@@ -47,7 +45,7 @@ from storage.database import Database
 from storage.models import Delivery
 from storage.repository import DocumentStore
 from tests.conftest import REPO
-from tests.web_fixtures import POLICIES, REPORT_2023, REPORT_2024, fill, hits_of
+from tests.web_fixtures import POLICIES, REPORT_2023, REPORT_2024, fill, record
 
 pytestmark = pytest.mark.timeout(120)
 PASSWORD_ENV = "GOVWATCH_DASHBOARD_TEST_PASSWORD"
@@ -489,19 +487,16 @@ def test_the_bids_page_totals_every_notice_and_pages_the_lines(
     page: Page, served: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from crawler.web import pages
-    from storage.repository import DocumentRecord, NoticeRecord
+    from storage.repository import NoticeRecord
 
     database = Database(served.database_url)
-    tender = DocumentRecord(
-        doc_key="tender-1",
-        source_id="510000-procurement",
-        province_code="510000",
-        kind="procurement",
-        url="https://www.example.gov.cn/tender-1.html",
-        title="四川省区块链存证平台招标公告",
-        published_at=datetime(2024, 6, 1),
-        body_text="项目名称：区块链存证平台。预算金额：500000元。",
-        hits=hits_of(Matcher(load_topics()), "四川省区块链存证平台招标公告", "区块链存证平台"),
+    tender = record(
+        "tender-1",
+        "510000",
+        "procurement",
+        "四川省区块链存证平台招标公告",
+        "项目名称：区块链存证平台。预算金额：500000元。",
+        datetime(2024, 6, 1),
         notice=NoticeRecord(
             notice_type="tender", project_name="区块链存证平台", budget_yuan=Decimal("500000")
         ),

@@ -7,13 +7,12 @@ from datetime import datetime
 
 import pytest
 
-from crawler.match.matcher import Matcher
 from crawler.match.topics import load_topics
 from crawler.reports.analyst_table import NoDocumentsError, build_year_report
 from crawler.web.report_cache import YearReports
 from storage.database import Database
 from storage.repository import DocumentRecord, DocumentStore
-from tests.web_fixtures import REPORT_2024, fill, hits_of
+from tests.web_fixtures import REPORT_2024, fill, record
 
 TOPIC = load_topics()[0]
 SHANGHAI, GANSU = "310000", "620000"
@@ -21,21 +20,17 @@ SHANGHAI, GANSU = "310000", "620000"
 
 def _report(code: str, year: int, body: str, **changes: object) -> DocumentRecord:
     """The fixture's work report of ``code`` and ``year`` (same key and source), say ``body``."""
-    title = f"{year}年政府工作报告"
-    record = DocumentRecord(
-        doc_key=f"report-{code}-{year}",
-        source_id=f"{code}-work_report",
-        province_code=code,
-        kind="work_report",
-        url=f"https://www.example.gov.cn/report-{code}-{year}.html",
-        title=title,
-        published_at=datetime(year, 1, 20),
-        body_text=body,
+    made = record(
+        f"report-{code}-{year}",
+        code,
+        "work_report",
+        f"{year}年政府工作报告",
+        body,
+        datetime(year, 1, 20),
     )
     for name, value in changes.items():
-        setattr(record, name, value)
-    record.hits = hits_of(Matcher([TOPIC]), title, body)
-    return record
+        setattr(made, name, value)
+    return made
 
 
 def _row(tables: YearReports, code: str, year: int = 2024) -> tuple[int, int]:

@@ -7,6 +7,7 @@ list shows the same snippets a crawl would have stored.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -35,69 +36,74 @@ def hits_of(matcher: Matcher, title: str | None, body: str) -> list[dict[str, ob
     return [{k: v for k, v in hit.to_dict().items() if k != "label"} for hit in matcher.match(text)]
 
 
+def record(
+    key: str, province: str, kind: str, title: str, body: str, day: datetime, **extra: object
+) -> DocumentRecord:
+    """A document as the fixture stores it (source ``<province>-<kind>``), with the hits the
+    crawl's matcher finds in it."""
+    made = DocumentRecord(
+        doc_key=key,
+        source_id=f"{province}-{kind}",
+        province_code=province,
+        kind=kind,
+        url=f"https://www.example.gov.cn/{key}.html",
+        title=title,
+        published_at=day,
+        body_text=body,
+        **extra,  # type: ignore[arg-type]
+    )
+    made.hits = hits_of(_matcher(), title, body)
+    return made
+
+
+@functools.cache
+def _matcher() -> Matcher:
+    return Matcher(load_topics())
+
+
 def fill(database_url: str) -> dict[str, int]:
     """Store the documents; returns ids the tests look for."""
     database = Database(database_url)
     store = DocumentStore(database)
-    matcher = Matcher(load_topics())
+    matcher = _matcher()
     records = []
-
-    def add(
-        key: str, province: str, kind: str, title: str, body: str, day: datetime, **extra: object
-    ) -> None:
-        record = DocumentRecord(
-            doc_key=key,
-            source_id=f"{province}-{kind}",
-            province_code=province,
-            kind=kind,
-            url=f"https://www.example.gov.cn/{key}.html",
-            title=title,
-            published_at=day,
-            body_text=body,
-            **extra,  # type: ignore[arg-type]
-        )
-        record.hits = hits_of(matcher, title, body)
-        records.append(record)
 
     for year, reports in ((2023, REPORT_2023), (2024, REPORT_2024)):
         for code, body in reports.items():
-            add(
-                f"report-{code}-{year}",
-                code,
-                "work_report",
-                f"{year}年政府工作报告",
-                body,
-                datetime(year, 1, 20),
-            )
+            title, day = f"{year}年政府工作报告", datetime(year, 1, 20)
+            records.append(record(f"report-{code}-{year}", code, "work_report", title, body, day))
     for index in range(POLICIES):
         topic = "区块链" if index % 2 == 0 else "交通"
-        add(
-            f"policy-{index}",
-            "310000" if index % 3 else "440000",
-            "policy",
-            f"关于推进{topic}发展的通知（第{index}号）",
-            f"为推进{topic}应用，现通知如下。第{index}条。",
-            datetime(2024, 3, 1) + timedelta(days=index),
+        records.append(
+            record(
+                f"policy-{index}",
+                "310000" if index % 3 else "440000",
+                "policy",
+                f"关于推进{topic}发展的通知（第{index}号）",
+                f"为推进{topic}应用，现通知如下。第{index}条。",
+                datetime(2024, 3, 1) + timedelta(days=index),
+            )
         )
-    add(
-        "award-1",
-        "510000",
-        "procurement",
-        "四川省区块链电子证照平台采购项目成交公告",
-        "项目名称：区块链电子证照平台。成交供应商：成都链数科技有限公司。成交金额：1280000元。",
-        datetime(2024, 5, 6),
-        notice=NoticeRecord(
-            notice_type="award",
-            project_number="SC2024-001",
-            project_name="区块链电子证照平台",
-            buyer="四川省大数据中心",
-            total_award_yuan=Decimal("1280000.00"),
-            lots=[
-                LotRecord(
-                    lot="1", supplier="成都链数科技有限公司", amount_yuan=Decimal("1280000.00")
-                )
-            ],
-        ),
+    award = NoticeRecord(
+        notice_type="award",
+        project_number="SC2024-001",
+        project_name="区块链电子证照平台",
+        buyer="四川省大数据中心",
+        total_award_yuan=Decimal("1280000.00"),
+        lots=[
+            LotRecord(lot="1", supplier="成都链数科技有限公司", amount_yuan=Decimal("1280000.00"))
+        ],
+    )
+    records.append(
+        record(
+            "award-1",
+            "510000",
+            "procurement",
+            "四川省区块链电子证照平台采购项目成交公告",
+            "项目名称：区块链电子证照平台。成交供应商：成都链数科技有限公司。成交金额：1280000元。",
+            datetime(2024, 5, 6),
+            notice=award,
+        )
     )
     store.save_many(records)
     changed = DocumentRecord(**{**vars(records[-1])})
