@@ -27,7 +27,7 @@ from storage.models import (
     DocumentVersion,
     SourceHealth,
 )
-from storage.queries import StoredHit, StoredNotice, notice_of
+from storage.queries import StoredHit, StoredNotice, notice_of, stored_hits
 from storage.search import matching
 
 MAX_PER_PAGE = 100
@@ -232,17 +232,7 @@ def _summary(document: Document) -> DocumentSummary:
         last_changed_at=document.last_changed_at,
         version=document.version,
         status=document.status,
-        hits=tuple(
-            StoredHit(
-                topic=h.topic,
-                count=h.count,
-                keywords=dict(h.keywords),
-                snippets=list(h.snippets),
-                technologies=list(h.technologies),
-                scenarios=list(h.scenarios),
-            )
-            for h in sorted(document.hits, key=lambda h: h.topic)
-        ),
+        hits=stored_hits(document),
     )
 
 

@@ -343,7 +343,6 @@ def documents_for_export(
 
 
 def _stored_document(document: Document) -> StoredDocument:
-    hits = sorted(document.hits, key=lambda h: h.topic)
     return StoredDocument(
         doc_key=document.doc_key,
         source_id=document.source_id,
@@ -356,16 +355,21 @@ def _stored_document(document: Document) -> StoredDocument:
         publisher=document.publisher,
         doc_type=document.doc_type,
         body_length=len(document.body_text or ""),
-        hits=tuple(
-            StoredHit(
-                topic=h.topic,
-                count=h.count,
-                keywords=dict(h.keywords),
-                snippets=list(h.snippets),
-                technologies=list(h.technologies),
-                scenarios=list(h.scenarios),
-            )
-            for h in hits
-        ),
+        hits=stored_hits(document),
         notice=notice_of(document),
+    )
+
+
+def stored_hits(document: Document) -> tuple[StoredHit, ...]:
+    """A loaded document's hits as the reports read them, by topic name."""
+    return tuple(
+        StoredHit(
+            topic=h.topic,
+            count=h.count,
+            keywords=dict(h.keywords),
+            snippets=list(h.snippets),
+            technologies=list(h.technologies),
+            scenarios=list(h.scenarios),
+        )
+        for h in sorted(document.hits, key=lambda h: h.topic)
     )

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from crawler.match.topics import Topic
 from crawler.reports.analyst_table import (
     Comparison,
     NoDocumentsError,
@@ -27,7 +28,7 @@ from crawler.reports.analyst_table import (
 from crawler.reports.bids import LINE_COLUMNS, TOTAL_COLUMNS, line_rows, total_rows
 from crawler.reports.charts import KIND_LABELS
 from crawler.web.access import SESSION_COOKIE, access_of
-from crawler.web.dashboard import DELIVERY_STATES, dashboard_of, report_years
+from crawler.web.dashboard import DELIVERY_STATES, Dashboard, dashboard_of, report_years
 from crawler.web.present import beijing_now
 from crawler.web.version_diff import version_changes
 from spiders.errors import UserError
@@ -159,16 +160,21 @@ def document_page(request: Request, document_id: int) -> HTMLResponse:
 # -- 年度对照 ---------------------------------------------------------------------------------
 
 
+def _topic(dashboard: Dashboard, name: str | None, problems: list[str]) -> Topic:
+    """The topic named on the form; the first one (and a problem said) when unknown."""
+    try:
+        return dashboard.topic(name)
+    except UserError as exc:
+        problems.append(str(exc))
+        return dashboard.topics[0]
+
+
 def _report_choice(request: Request) -> dict[str, Any]:
     """Topic, kind, year and compared year from the query, defaults filled in."""
     dashboard = dashboard_of(request)
     params = request.query_params
     problems: list[str] = []
-    try:
-        topic = dashboard.topic(params.get("topic"))
-    except UserError as exc:
-        problems.append(str(exc))
-        topic = dashboard.topics[0]
+    topic = _topic(dashboard, params.get("topic"), problems)
     kind = params.get("kind") or "work_report"
     if kind not in KIND_LABELS:
         problems.append(f"类别 {kind!r} 不存在")
@@ -306,11 +312,7 @@ def bids_page(request: Request) -> HTMLResponse:
     dashboard = dashboard_of(request)
     params = request.query_params
     problems: list[str] = []
-    try:
-        topic = dashboard.topic(params.get("topic"))
-    except UserError as exc:
-        problems.append(str(exc))
-        topic = dashboard.topics[0]
+    topic = _topic(dashboard, params.get("topic"), problems)
     year = _int(params.get("year"), "年份", problems, None)
     province = _province(params.get("province"), problems)
     since = _date(params.get("since"), "起始日期", problems)
