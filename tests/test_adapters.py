@@ -259,3 +259,29 @@ def test_an_epoch_no_calendar_holds_is_no_date() -> None:
     for absurd in ("9" * 30, "1e300", "-1e300", "nan", "inf", 10**22):
         assert epoch_to_datetime(absurd) is None
     assert epoch_to_datetime(1704153600000) == datetime(2024, 1, 2, 8, 0)
+
+
+PAGED = sorted(name for name, cls in ADAPTERS.items() if cls.DEFAULT_PAGE_SIZE is not None)
+
+
+def _required(name: str) -> dict[str, object]:
+    return {option: "x" for option in ADAPTERS[name].REQUIRED_OPTIONS}
+
+
+@pytest.mark.parametrize("name", PAGED)
+def test_a_family_that_pages_by_page_size_reads_and_checks_it(name: str) -> None:
+    cls = ADAPTERS[name]
+    assert cls(_required(name)).page_size == cls.DEFAULT_PAGE_SIZE
+    assert cls({**_required(name), "pageSize": 7}).page_size == 7
+    for wrong in (0, 101, "20", True, 2.5):
+        with pytest.raises(AdapterOptionsError) as refused:
+            cls({**_required(name), "pageSize": wrong})
+        assert str(refused.value) == (
+            f"adapter {name!r} options.pageSize must be 1 to 100, not {wrong!r}"
+        )
+
+
+def test_a_family_without_a_page_size_refuses_the_option_as_unknown() -> None:
+    assert len(PAGED) >= 7  # the JSON and form APIs of site families
+    with pytest.raises(AdapterOptionsError, match="has no option 'pageSize'"):
+        ADAPTERS["generic_list"]({"pageSize": 20})

@@ -132,6 +132,9 @@ class ListAdapter(ABC):
     # Whether a stored document can be re-read from its own URL alone (the re-check rotation);
     # not for families whose content comes from an API the list names.
     RECHECK_BY_URL: ClassVar[bool] = True
+    # A family whose list API takes ``pageSize`` (1 to 100): its default. The option is then
+    # known, checked, and read as :attr:`page_size`.
+    DEFAULT_PAGE_SIZE: ClassVar[int | None] = None
 
     def __init__(self, options: dict[str, Any] | None = None) -> None:
         self.options = options or {}
@@ -145,6 +148,8 @@ class ListAdapter(ABC):
             if options.get(name) in (None, ""):
                 raise AdapterOptionsError(f"adapter {cls.name!r} needs options.{name}")
         known = (*cls.REQUIRED_OPTIONS, *cls.OPTIONAL_OPTIONS, *COMMON_OPTIONS)
+        if cls.DEFAULT_PAGE_SIZE is not None and "pageSize" not in known:
+            known = (*known, "pageSize")
         for name in options:
             if name not in known:
                 choices = ", ".join(known) if known else "none"
@@ -160,6 +165,20 @@ class ListAdapter(ABC):
                     f"adapter {cls.name!r} options.since must be a date YYYY-MM-DD, "
                     f"not {options['since']!r}"
                 ) from None
+
+        if cls.DEFAULT_PAGE_SIZE is not None:
+            size = options.get("pageSize", cls.DEFAULT_PAGE_SIZE)
+            if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 100:
+                raise AdapterOptionsError(
+                    f"adapter {cls.name!r} options.pageSize must be 1 to 100, not {size!r}"
+                )
+
+    @property
+    def page_size(self) -> int:
+        """``options.pageSize`` of a family with :attr:`DEFAULT_PAGE_SIZE`, else its default."""
+        if self.DEFAULT_PAGE_SIZE is None:
+            raise TypeError(f"adapter {self.name!r} takes no pageSize")
+        return int(self.options.get("pageSize", self.DEFAULT_PAGE_SIZE))
 
     def since_option(self, today: date) -> str:
         """``options.since`` (YYYY-MM-DD) of a family that lists by date, else a year ago."""

@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urldefrag, urljoin, urlsplit
 
 from spiders.adapters.base import (
-    AdapterOptionsError,
     ListAdapter,
     ListItem,
     ListPage,
@@ -30,29 +29,16 @@ from spiders.adapters.base import (
 )
 from spiders.dates import beijing_today, parse_date
 
-DEFAULT_PAGE_SIZE = 20  # what the site's own list and the 2025 crawler ask for
 NOTICE_PATH = "/tradeInfo/detailHtml"
 DATA_PATH = "/tradeInfo/detailHtmlData"
 
 
 @register("guizhou_es")
 class GuizhouEsAdapter(ListAdapter):
+    DEFAULT_PAGE_SIZE = 20  # what the site's own list and the 2025 crawler ask for
     REQUIRED_OPTIONS = ("channelId",)
-    OPTIONAL_OPTIONS = ("announcement", "docSourceName", "since", "pageSize")
+    OPTIONAL_OPTIONS = ("announcement", "docSourceName", "since")
     RECHECK_BY_URL = False  # a trading notice's page is a script shell; its text is JSON
-
-    @classmethod
-    def check_options(cls, options: dict[str, Any]) -> None:
-        super().check_options(options)
-        size = options.get("pageSize", DEFAULT_PAGE_SIZE)
-        if not isinstance(size, int) or not 1 <= size <= 100:
-            raise AdapterOptionsError(
-                f"adapter 'guizhou_es' options.pageSize must be 1 to 100, not {size!r}"
-            )
-
-    @property
-    def page_size(self) -> int:
-        return int(self.options.get("pageSize", DEFAULT_PAGE_SIZE))
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         today = beijing_today()

@@ -28,24 +28,15 @@ from spiders.adapters.base import (
 )
 from spiders.dates import parse_date
 
-DEFAULT_PAGE_SIZE = 100  # what public code asks for; the API has no second page
 _COMPACT = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?")
 
 
 @register("hubei_jyxx")
 class HubeiJyxxAdapter(ListAdapter):
-    OPTIONAL_OPTIONS = ("pageSize", "area")
+    DEFAULT_PAGE_SIZE = 100  # what public code asks for; the API has no second page
+    OPTIONAL_OPTIONS = ("area",)
     PAGE_CAP = 1  # the API answers the newest rows whatever page is asked
     RECHECK_BY_URL = False  # the page a person opens is a shell; the text is the detail JSON
-
-    @classmethod
-    def check_options(cls, options: dict[str, Any]) -> None:
-        super().check_options(options)
-        size = options.get("pageSize", DEFAULT_PAGE_SIZE)
-        if not isinstance(size, int) or not 1 <= size <= 100:
-            raise AdapterOptionsError(
-                f"adapter 'hubei_jyxx' options.pageSize must be 1 to 100, not {size!r}"
-            )
 
     @classmethod
     def check_entry_url(cls, url: str) -> None:
@@ -56,7 +47,7 @@ class HubeiJyxxAdapter(ListAdapter):
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         fields = {
-            "pageSize": self.options.get("pageSize", DEFAULT_PAGE_SIZE),
+            "pageSize": self.page_size,
             "area": self.options.get("area", ""),
         }
         request = PageRequest.form(entry_url.split("?")[0], fields)

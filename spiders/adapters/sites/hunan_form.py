@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urldefrag, urljoin
 
 from spiders.adapters.base import (
-    AdapterOptionsError,
     ListAdapter,
     ListItem,
     ListPage,
@@ -26,26 +25,12 @@ from spiders.adapters.base import (
 )
 from spiders.dates import beijing_today, parse_date
 
-DEFAULT_PAGE_SIZE = 18  # what the site's own list asks for
-
 
 @register("hunan_form")
 class HunanFormAdapter(ListAdapter):
-    OPTIONAL_OPTIONS = ("pType", "since", "pageSize")
+    DEFAULT_PAGE_SIZE = 18  # what the site's own list asks for
+    OPTIONAL_OPTIONS = ("pType", "since")
     RECHECK_BY_URL = False  # the notice's own URL is a frame; its text is another page
-
-    @classmethod
-    def check_options(cls, options: dict[str, Any]) -> None:
-        super().check_options(options)
-        size = options.get("pageSize", DEFAULT_PAGE_SIZE)
-        if not isinstance(size, int) or not 1 <= size <= 100:
-            raise AdapterOptionsError(
-                f"adapter 'hunan_form' options.pageSize must be 1 to 100, not {size!r}"
-            )
-
-    @property
-    def page_size(self) -> int:
-        return int(self.options.get("pageSize", DEFAULT_PAGE_SIZE))
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         today = beijing_today()

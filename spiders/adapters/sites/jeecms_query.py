@@ -36,7 +36,6 @@ from spiders.adapters.base import (
 )
 from spiders.dates import find_dates
 
-DEFAULT_PAGE_SIZE = 10  # 山西's script pages its count by ten
 _ACTION = re.compile(r"/queryContent(?:_\d+)?-(\w+)\.jspx$")
 _CONTENT = re.compile(r"^/(?:[\w-]+/)+(\d+)\.jhtml$")  # a JEECMS content page: /{column}/{id}
 _PAGES = re.compile(r"/\s*(\d+)\s*页")
@@ -56,8 +55,9 @@ def encrypted_id(content_id: str, key: str) -> str:
 
 @register("jeecms_query")
 class JeecmsQueryAdapter(ListAdapter):
+    DEFAULT_PAGE_SIZE = 10  # 山西's script pages its count by ten
     REQUIRED_OPTIONS = ("channelId",)
-    OPTIONAL_OPTIONS = ("method", "inDates", "form", "title_class", "link_key", "pageSize")
+    OPTIONAL_OPTIONS = ("method", "inDates", "form", "title_class", "link_key")
 
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> None:
@@ -74,11 +74,6 @@ class JeecmsQueryAdapter(ListAdapter):
             raise AdapterOptionsError(
                 "adapter 'jeecms_query' options.link_key must be an AES key of 16, 24 or 32 bytes"
             )
-        size = options.get("pageSize", DEFAULT_PAGE_SIZE)
-        if not isinstance(size, int) or not 1 <= size <= 100:
-            raise AdapterOptionsError(
-                f"adapter 'jeecms_query' options.pageSize must be 1 to 100, not {size!r}"
-            )
 
     @classmethod
     def check_entry_url(cls, url: str) -> None:
@@ -87,10 +82,6 @@ class JeecmsQueryAdapter(ListAdapter):
                 f"adapter 'jeecms_query' wants the search action …/queryContent-jyxx.jspx, "
                 f"not {url!r}"
             )
-
-    @property
-    def page_size(self) -> int:
-        return int(self.options.get("pageSize", DEFAULT_PAGE_SIZE))
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         parts = urlsplit(entry_url)

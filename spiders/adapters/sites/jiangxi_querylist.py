@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 from spiders.adapters.base import (
-    AdapterOptionsError,
     ListAdapter,
     ListItem,
     ListPage,
@@ -29,26 +28,12 @@ from spiders.adapters.base import (
 )
 from spiders.dates import parse_date
 
-DEFAULT_PAGE_SIZE = 15  # what the column pages ask for
-
 
 @register("jiangxi_querylist")
 class JiangxiQueryListAdapter(ListAdapter):
+    DEFAULT_PAGE_SIZE = 15  # what the column pages ask for
     REQUIRED_OPTIONS = ("webSiteCode", "channelCode")
-    OPTIONAL_OPTIONS = ("pageSize",)
-
-    @classmethod
-    def check_options(cls, options: dict[str, Any]) -> None:
-        super().check_options(options)
-        size = options.get("pageSize", DEFAULT_PAGE_SIZE)
-        if not isinstance(size, int) or not 1 <= size <= 100:
-            raise AdapterOptionsError(
-                f"adapter 'jiangxi_querylist' options.pageSize must be 1 to 100, not {size!r}"
-            )
-
-    @property
-    def page_size(self) -> int:
-        return int(self.options.get("pageSize", DEFAULT_PAGE_SIZE))
+    OPTIONAL_OPTIONS = ()
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         fields = {

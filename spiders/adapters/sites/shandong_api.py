@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from spiders.adapters.base import (
-    AdapterOptionsError,
     ListAdapter,
     ListItem,
     ListPage,
@@ -29,7 +28,6 @@ from spiders.adapters.base import (
 )
 from spiders.dates import parse_date
 
-DEFAULT_PAGE_SIZE = 20
 OK_CODE = 100
 BUSY_CODE = 999  # "请稍后重试": the API's own rate limit
 DETAIL_PATH = "/api/website/site/getDetail"
@@ -38,22 +36,10 @@ _CHARSET = re.compile(rb"charset=[\"']?([A-Za-z0-9_\-]+)", re.I)
 
 @register("shandong_api")
 class ShandongApiAdapter(ListAdapter):
+    DEFAULT_PAGE_SIZE = 20
     REQUIRED_OPTIONS = ("colCode",)
-    OPTIONAL_OPTIONS = ("area", "pageSize")
+    OPTIONAL_OPTIONS = ("area",)
     RECHECK_BY_URL = False  # the page a person opens is a script shell; text is in getDetail
-
-    @classmethod
-    def check_options(cls, options: dict[str, Any]) -> None:
-        super().check_options(options)
-        size = options.get("pageSize", DEFAULT_PAGE_SIZE)
-        if not isinstance(size, int) or not 1 <= size <= 100:
-            raise AdapterOptionsError(
-                f"adapter 'shandong_api' options.pageSize must be 1 to 100, not {size!r}"
-            )
-
-    @property
-    def page_size(self) -> int:
-        return int(self.options.get("pageSize", DEFAULT_PAGE_SIZE))
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         # The body the site's home-page list sends (seen working without a captcha).

@@ -29,7 +29,6 @@ from spiders.adapters.base import (
 )
 from spiders.dates import beijing_today, parse_date
 
-DEFAULT_PAGE_SIZE = 20
 LIST_NAME = "getZbggList"
 DETAIL_NAME = "findZbggByGuid"
 PAGE_PATH = "/tradeHall/tradeDetail"
@@ -38,17 +37,9 @@ OK_CODE = "1"
 
 @register("yunnan_json")
 class YunnanJsonAdapter(ListAdapter):
-    OPTIONAL_OPTIONS = ("tradeType", "colCode", "cityId", "since", "pageSize")
+    DEFAULT_PAGE_SIZE = 20
+    OPTIONAL_OPTIONS = ("tradeType", "colCode", "cityId", "since")
     RECHECK_BY_URL = False  # the page a person opens is a script shell; text is findZbggByGuid
-
-    @classmethod
-    def check_options(cls, options: dict[str, Any]) -> None:
-        super().check_options(options)
-        size = options.get("pageSize", DEFAULT_PAGE_SIZE)
-        if not isinstance(size, int) or not 1 <= size <= 100:
-            raise AdapterOptionsError(
-                f"adapter 'yunnan_json' options.pageSize must be 1 to 100, not {size!r}"
-            )
 
     @classmethod
     def check_entry_url(cls, url: str) -> None:
@@ -57,10 +48,6 @@ class YunnanJsonAdapter(ListAdapter):
                 f"adapter 'yunnan_json' reads the {LIST_NAME} list (rows named bulletinname, "
                 f"text from {DETAIL_NAME}); {url!r} is another list"
             )
-
-    @property
-    def page_size(self) -> int:
-        return int(self.options.get("pageSize", DEFAULT_PAGE_SIZE))
 
     def list_request(self, entry_url: str, page_index: int) -> PageRequest:
         today = beijing_today()
