@@ -524,9 +524,14 @@ def test_the_bids_page_totals_every_notice_and_pages_the_lines(
     page.locator("nav.pager a[rel=next]").click()
     page.wait_for_url(re.compile(r"/bids\?.*page=2"))
     expect(lines).to_have_count(1)
+    assert page.locator("nav.pager a[rel=next]").count() == 0
     expect(lines).to_contain_text("区块链存证平台")
     expect(lines).to_contain_text("500,000.00")  # its budget, not an amount won
-    assert page.locator("nav.pager a[rel=next]").count() == 0
+    # The project opens its document on the dashboard; ↗ is the notice on its own site.
+    expect(lines.locator("a.source")).to_have_attribute("href", tender.url)
+    lines.locator("a", has_text="区块链存证平台").click()
+    page.wait_for_url(re.compile(r"/documents/\d+$"))
+    expect(page.locator("h1")).to_have_text("四川省区块链存证平台招标公告")
     # A year without notices: the totals say nothing was won.
     page.goto(served.url + "/bids?year=2023")
     expect(page.locator("table.bids tbody tr")).to_have_text("没有公告。")

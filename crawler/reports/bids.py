@@ -126,6 +126,7 @@ def line_rows(report: BidsReport) -> list[dict[str, Any]]:
     rows = []
     for notice in report.notices:
         base = {
+            "document_id": notice.document_id,
             "date": notice.day,
             "province_code": notice.province_code,
             "province": by_code_unchecked(notice.province_code).short_name,
