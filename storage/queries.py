@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from storage.database import Database
-from storage.models import BidLot, Document, DocumentHit, ProcurementNotice
+from storage.models import Attachment, BidLot, Document, DocumentHit, ProcurementNotice
 
 
 @dataclass(frozen=True)
@@ -128,34 +128,49 @@ def _year_bounds(year: int) -> tuple[datetime, datetime]:
 def texts_published_in(database: Database, *, kind: str, year: int) -> list[StoredText]:
     """Active documents of ``kind`` published in ``year`` (national ones included)."""
     start, end = _year_bounds(year)
-    query = (
-        select(Document)
-        .where(
-            Document.kind == kind,
-            Document.status == "active",
-            Document.published_at >= start,
-            Document.published_at < end,
-        )
-        .order_by(Document.province_code, Document.id)
+    chosen = (
+        Document.kind == kind,
+        Document.status == "active",
+        Document.published_at >= start,
+        Document.published_at < end,
+    )
+    # Plain rows, not documents: their hits, notices and attachments would load with them.
+    documents = select(
+        Document.id,
+        Document.doc_key,
+        Document.source_id,
+        Document.province_code,
+        Document.kind,
+        Document.published_at,
+        Document.title,
+        Document.body_text,
+    ).where(*chosen)
+    attached = (
+        select(Attachment.document_id, Attachment.text)
+        .join(Document, Attachment.document_id == Document.id)
+        .where(*chosen, Attachment.text != "")
+        .order_by(Attachment.id)
     )
     with database.session() as session:
-        return [
-            StoredText(
-                document_id=d.id,
-                doc_key=d.doc_key,
-                source_id=d.source_id,
-                province_code=d.province_code,
-                kind=d.kind,
-                published_at=d.published_at,
-                title=d.title,
-                text="\n".join(
-                    part
-                    for part in (d.title, d.body_text, *(a.text for a in d.attachments))
-                    if part
-                ),
-            )
-            for d in session.scalars(query)
-        ]
+        attachments: dict[int, list[str]] = {}
+        for document_id, text in session.execute(attached):
+            attachments.setdefault(document_id, []).append(text)
+        rows = session.execute(documents.order_by(Document.province_code, Document.id)).all()
+    return [
+        StoredText(
+            document_id=row.id,
+            doc_key=row.doc_key,
+            source_id=row.source_id,
+            province_code=row.province_code,
+            kind=row.kind,
+            published_at=row.published_at,
+            title=row.title,
+            text="\n".join(
+                part for part in (row.title, row.body_text, *attachments.get(row.id, ())) if part
+            ),
+        )
+        for row in rows
+    ]
 
 
 def year_state(database: Database, *, kind: str, year: int) -> int:

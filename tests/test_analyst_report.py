@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from spiders.provinces import PROVINCES
-from storage.repository import DocumentRecord, DocumentStore
+from storage.repository import AttachmentRecord, DocumentRecord, DocumentStore
 from tests.analyst_cli import Govwatch
 from tests.conftest import REPORTS, report_text
 
@@ -215,6 +215,51 @@ def test_different_documents_of_one_province_and_year_add_up(
 
     assert gansu["documents"] == 2
     assert gansu["mentions"] == 2  # the sentence both documents share counts once
+    assert gansu["sentences"] == ["建设区块链溯源平台。", "推进区块链政务服务应用。"]
+
+
+def test_what_a_reports_attachments_say_counts_in_the_order_they_are_linked(
+    govwatch: Govwatch, store: DocumentStore
+) -> None:
+    """A report published as a page that links its text as files (附件): the files' texts
+    are read with the page's, in the order the page links them; a file that could not be read
+    adds nothing."""
+    store.save(
+        DocumentRecord(
+            doc_key="gansu-report-2023",
+            source_id="gansu-work-report",
+            province_code="620000",
+            kind="work_report",
+            url="https://www.gansu.gov.cn/report/2023.html",
+            title="2023年甘肃省政府工作报告",
+            published_at=datetime(2023, 1, 20),
+            body_text="政府工作报告全文见附件。",
+            attachments=[
+                AttachmentRecord(
+                    url="https://www.gansu.gov.cn/report/2023-1.docx",
+                    name="报告（一）.docx",
+                    kind="docx",
+                    text="建设区块链溯源平台。",
+                ),
+                AttachmentRecord(
+                    url="https://www.gansu.gov.cn/report/2023-2.pdf",
+                    name="报告（二）.pdf",
+                    kind="pdf",
+                    error="encrypted PDF",
+                ),
+                AttachmentRecord(
+                    url="https://www.gansu.gov.cn/report/2023-3.docx",
+                    name="报告（三）.docx",
+                    kind="docx",
+                    text="推进区块链政务服务应用。",
+                ),
+            ],
+        )
+    )
+    gansu = province(report(govwatch, "-y", "2023"), "620000")
+
+    assert gansu["documents"] == 1
+    assert gansu["mentions"] == 2
     assert gansu["sentences"] == ["建设区块链溯源平台。", "推进区块链政务服务应用。"]
 
 
