@@ -59,10 +59,10 @@ def main(url_file: str) -> None:
     settings["ITEM_PIPELINES"] = {}
     settings["LOG_ENABLED"] = False
     process = AsyncCrawlerProcess(settings)
-    crawler = process.create_crawler(BareSpider)
-    process.crawl(crawler, urls=urls)
+    bare = process.create_crawler(BareSpider)
+    process.crawl(bare, urls=urls)
     process.start()
-    spider: BareSpider = crawler.fetch.spider  # type: ignore[assignment]
+    spider: BareSpider = bare.spider  # type: ignore[assignment]
     print(json.dumps({"seconds": spider.closed_at - spider.opened_at, "pages": spider.fetched}))
 
 

@@ -43,13 +43,18 @@ ROUNDS = 3
 
 
 def child(script: str, *args: str) -> dict[str, Any]:
+    """Run a bench script in a child process; its JSON result is its last line. A child that
+    fails stops the bench with its own stderr shown."""
     done = subprocess.run(
         [sys.executable, str(REPO / "bench" / script), *args],
         cwd=REPO,
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"bench/{script} failed (exit {done.returncode}); its stderr is above")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
