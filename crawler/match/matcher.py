@@ -10,6 +10,7 @@ when its ``near`` rule finds no context word. Mentions are counted on merged spa
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -68,21 +69,20 @@ class TopicMatcher:
 
     def __init__(self, topic: Topic) -> None:
         self.topic = topic
-        self._automaton = ahocorasick.Automaton()
-        entries: dict[str, list[tuple[str, str]]] = {}
-        for kind, terms in (
-            (_KEYWORD, topic.keywords),
-            (_EXCLUSION, topic.exclusions),
-            (_TECH, topic.technologies),
-        ):
-            for term in terms:
-                entries.setdefault(term.lower(), []).append((kind, term))
-        for scenario, words in topic.scenarios.items():
-            for word in words:
-                entries.setdefault(word.lower(), []).append((_SCENARIO, scenario))
-        for key, payload in entries.items():
-            self._automaton.add_word(key, (len(key), payload))
-        self._automaton.make_automaton()
+        # Two automata: keywords and exclusions over the whole text; technologies and scenario
+        # words only inside the sentences that hold a mention (all a co-mention can be), so a
+        # long report full of 大数据 and 政务服务 costs little when it never names the topic.
+        self._mentions = _automaton(
+            [(term, _KEYWORD, term) for term in topic.keywords]
+            + [(term, _EXCLUSION, term) for term in topic.exclusions]
+        )
+        context = [(term, _TECH, term) for term in topic.technologies] + [
+            (word, _SCENARIO, scenario)
+            for scenario, words in topic.scenarios.items()
+            for word in words
+        ]
+        self._context = _automaton(context)
+        self._longest_context = max((len(term) for term, _, _ in context), default=0)
 
     def match(self, text: str) -> TopicHits:
         """Find this topic's mentions in ``text``."""
@@ -92,18 +92,11 @@ class TopicMatcher:
         lowered = text.lower()
         keywords: list[tuple[int, int, str]] = []
         exclusions: list[tuple[int, int]] = []
-        others: list[tuple[int, str, str]] = []  # (start, kind, name) for technologies/scenarios
-        for end_index, (length, payload) in self._automaton.iter(lowered):
-            start, end = end_index - length + 1, end_index + 1
-            for kind, name in payload:
-                if _is_ascii_word(name) and not _ascii_bounded(lowered, start, end):
-                    continue
-                if kind == _KEYWORD:
-                    keywords.append((start, end, name))
-                elif kind == _EXCLUSION:
-                    exclusions.append((start, end))
-                else:
-                    others.append((start, kind, name))
+        for start, end, kind, name in _found(self._mentions, lowered, 0, len(lowered)):
+            if kind == _KEYWORD:
+                keywords.append((start, end, name))
+            else:
+                exclusions.append((start, end))
 
         kept = [k for k in keywords if self._counts(k, exclusions, lowered)]
         if not kept:
@@ -117,9 +110,12 @@ class TopicMatcher:
             hit_sentences.setdefault(sentences.span_at(start), []).append((start, end))
         techs: Counter[str] = Counter()
         scenarios: Counter[str] = Counter()
-        for start, kind, name in others:
-            if self._co_mentioned(start, hit_sentences):
-                (techs if kind == _TECH else scenarios)[name] += 1
+        for s_start, s_end in hit_sentences:  # in text order
+            # Words that start in the sentence (and may run on past its end).
+            scan_end = min(len(lowered), s_end + self._longest_context)
+            for start, _, kind, name in _found(self._context, lowered, s_start, scan_end):
+                if start < s_end and self._co_mentioned(start, hit_sentences):
+                    (techs if kind == _TECH else scenarios)[name] += 1
         hits.technologies = [name for name, _ in techs.most_common()]
         hits.scenarios = [name for name, _ in scenarios.most_common()]
         hits.sentence_spans = list(hit_sentences)
@@ -153,6 +149,34 @@ class TopicMatcher:
             return True
         window = lowered[max(0, start - rule.window) : end + rule.window]
         return any(word.lower() in window for word in rule.words)
+
+
+def _automaton(terms: list[tuple[str, str, str]]) -> ahocorasick.Automaton:
+    """An automaton over ``(term, kind, name)``; a term found stands for every entry of it."""
+    entries: dict[str, list[tuple[str, str]]] = {}
+    for term, kind, name in terms:
+        entries.setdefault(term.lower(), []).append((kind, name))
+    automaton = ahocorasick.Automaton()
+    for key, payload in entries.items():
+        automaton.add_word(key, (len(key), payload))
+    if entries:
+        automaton.make_automaton()
+    return automaton
+
+
+def _found(
+    automaton: ahocorasick.Automaton, lowered: str, start: int, end: int
+) -> Iterator[tuple[int, int, str, str]]:
+    """``(start, end, kind, name)`` of each term in ``lowered[start:end]``, in the order their
+    ends come; ASCII terms only as whole words."""
+    if not len(automaton):
+        return
+    for end_index, (length, payload) in automaton.iter(lowered, start, end):
+        found_start, found_end = end_index - length + 1, end_index + 1
+        for kind, name in payload:
+            if _is_ascii_word(name) and not _ascii_bounded(lowered, found_start, found_end):
+                continue
+            yield found_start, found_end, kind, name
 
 
 def _merged_spans(spans: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
