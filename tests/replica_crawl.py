@@ -11,6 +11,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from spiders.adapters import PageRequest
+from replica import ReplicaThread
+from spiders.adapters import ListAdapter, ListItem, PageRequest
 from storage.database import Database
 from storage.models import Document
 
@@ -96,3 +99,28 @@ def send_request(base_url: str, request: PageRequest) -> tuple[int, str]:
         return response.status, response.read().decode("utf-8")
     finally:
         connection.close()
+
+
+@contextmanager
+def registry_replica(directory: Path, files: dict[str, str]) -> Iterator[ReplicaThread]:
+    """A replica (seed 5) serving only the sources of these registry files (name → TOML),
+    written into ``directory``."""
+    for name, text in files.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    with ReplicaThread(seed=5, registry_dir=directory) as replica:
+        yield replica
+
+
+def list_pages(base_url: str, adapter: ListAdapter, entry: str, most: int) -> list[ListItem]:
+    """Every item ``adapter`` lists from ``entry`` on the replica, page after page until the
+    list says it has no more (at most ``most`` pages); each page must answer 200."""
+    items: list[ListItem] = []
+    for index in range(most):
+        request = adapter.list_request(entry, index)
+        status, text = send_request(base_url, request)
+        assert status == 200, (request.url, status)
+        page = adapter.parse_list(request.url, text)
+        items += page.items
+        if page.total_pages is None or index + 1 >= page.total_pages:
+            break
+    return items

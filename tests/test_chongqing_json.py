@@ -4,18 +4,17 @@ the answers below use the fields crawlers of 2019–2020 read."""
 
 from __future__ import annotations
 
-import http.client
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from replica import ReplicaThread
-from spiders.adapters import ADAPTERS, ListItem
+from spiders.adapters import ADAPTERS, ListItem, PageRequest
 from spiders.registry import load_registry
+from tests.replica_crawl import list_pages, registry_replica, send_request
 
 ENTRY = (
     "https://www.ccgp-chongqing.gov.cn/gwebsite/api/v1/notices/stable/new"
@@ -98,23 +97,14 @@ options = {{ since = "2023-01-01" }}
 
 @pytest.fixture(scope="module")
 def rep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplicaThread]:
-    directory: Path = tmp_path_factory.mktemp("registry")
-    (directory / "chongqing.toml").write_text(REGISTRY, encoding="utf-8")
-    with ReplicaThread(seed=5, registry_dir=directory) as replica:
+    with registry_replica(
+        tmp_path_factory.mktemp("registry"), {"chongqing.toml": REGISTRY}
+    ) as replica:
         yield replica
 
 
 def get(rep: ReplicaThread, url: str) -> tuple[int, str]:
-    address = urlsplit(str(rep.base_url))
-    parts = urlsplit(url)
-    path = f"/{parts.netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read().decode("utf-8")
-    finally:
-        connection.close()
+    return send_request(rep.base_url, PageRequest(url))
 
 
 @pytest.mark.parametrize("source_id", ["cq-notices", "cq-results"])
@@ -124,15 +114,7 @@ def test_each_list_of_the_replica_pages_to_its_own_notices(
     entry = ENTRY if source_id == "cq-notices" else ENTRY.replace("isResult=1", "isResult=2")
     adapter = chongqing(since="2023-01-01")
     truth = [d for d in rep.replica.documents() if d["source_id"] == source_id]
-    items: list[ListItem] = []
-    for index in range(10):
-        url = adapter.list_request(entry, index).url
-        status, text = get(rep, url)
-        assert status == 200
-        page = adapter.parse_list(url, text)
-        items += page.items
-        if page.total_pages is None or index + 1 >= page.total_pages:
-            break
+    items = list_pages(rep.base_url, adapter, entry, most=10)
     assert [i.url for i in items] == [d["real_url"] for d in truth]
     detail = items[0].detail
     assert detail is not None

@@ -11,7 +11,6 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,7 +20,7 @@ from crawler.fetch.probe import probe_page
 from replica import ReplicaThread
 from spiders.adapters import ADAPTERS, AdapterOptionsError, PageRequest
 from spiders.registry import load_registry
-from tests.replica_crawl import send_request
+from tests.replica_crawl import registry_replica, send_request
 
 GD = "https://gdgpo.czt.gd.gov.cn/gpcms/rest/web/v2/info/selectInfoForIndex"
 GD_OPTIONS = {
@@ -190,10 +189,7 @@ options = {json.dumps(SC_OPTIONS, ensure_ascii=False).replace('": ', '" = ')}
 
 @pytest.fixture(scope="module")
 def rep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplicaThread]:
-    directory: Path = tmp_path_factory.mktemp("registry")
-    for name, text in REGISTRY.items():
-        (directory / name).write_text(text, encoding="utf-8")
-    with ReplicaThread(seed=5, registry_dir=directory) as replica:
+    with registry_replica(tmp_path_factory.mktemp("registry"), REGISTRY) as replica:
         yield replica
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from crawler.fetch.probe import probe_page
 from replica import ReplicaThread
-from spiders.adapters import ADAPTERS, ListItem, PageRequest
+from spiders.adapters import ADAPTERS, ListAdapter, ListItem, PageRequest
 from spiders.registry import load_registry
-from tests.replica_crawl import send_request
+from tests.replica_crawl import list_pages, registry_replica, send_request
 
 API = "https://ggzy.guizhou.gov.cn/tradeInfo/es/list"
 # A row as the 2023–2026 crawlers read it (field names from their code; the ids and code are
@@ -140,23 +139,14 @@ options = {{ channelId = "5904543", announcement = "采购公告", since = "2020
 
 @pytest.fixture(scope="module")
 def rep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplicaThread]:
-    directory: Path = tmp_path_factory.mktemp("registry")
-    (directory / "guizhou.toml").write_text(REGISTRY, encoding="utf-8")
-    with ReplicaThread(seed=5, registry_dir=directory) as replica:
+    with registry_replica(
+        tmp_path_factory.mktemp("registry"), {"guizhou.toml": REGISTRY}
+    ) as replica:
         yield replica
 
 
-def listed(rep: ReplicaThread, adapter: Any) -> list[ListItem]:
-    items: list[ListItem] = []
-    for index in range(20):
-        request = adapter.list_request(API, index)
-        status, text = send_request(rep.base_url, request)
-        assert status == 200
-        page = adapter.parse_list(request.url, text)
-        items += page.items
-        if page.total_pages is None or index + 1 >= page.total_pages:
-            break
-    return items
+def listed(rep: ReplicaThread, adapter: ListAdapter) -> list[ListItem]:
+    return list_pages(rep.base_url, adapter, API, most=20)
 
 
 def test_paging_the_replica_lists_each_channel_newest_first(rep: ReplicaThread) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -15,7 +14,7 @@ from crawler.fetch.probe import probe_page
 from replica import ReplicaThread
 from spiders.adapters import ADAPTERS, PageRequest
 from spiders.registry import load_registry
-from tests.replica_crawl import send_request
+from tests.replica_crawl import list_pages, registry_replica, send_request
 
 API = "http://www.ccgp-hunan.gov.cn/mvc/getNoticeList4Web.do"
 # The shape of one row as a public crawler saved it (code-index#38696705092, a 2017 notice).
@@ -99,9 +98,7 @@ options = {{ since = "2023-01-01" }}
 
 @pytest.fixture(scope="module")
 def rep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplicaThread]:
-    directory: Path = tmp_path_factory.mktemp("registry")
-    (directory / "hunan.toml").write_text(REGISTRY, encoding="utf-8")
-    with ReplicaThread(seed=5, registry_dir=directory) as replica:
+    with registry_replica(tmp_path_factory.mktemp("registry"), {"hunan.toml": REGISTRY}) as replica:
         yield replica
 
 
@@ -112,14 +109,7 @@ def send(rep: ReplicaThread, request: PageRequest) -> tuple[int, str]:
 def test_paging_the_replica_lists_every_notice_newest_first(rep: ReplicaThread) -> None:
     adapter = hunan(since="2023-01-01")
     truth = [d for d in rep.replica.documents() if d["source_id"] == "hn-notices"]
-    listed = []
-    for index in range(10):
-        status, text = send(rep, adapter.list_request(API, index))
-        assert status == 200
-        page = adapter.parse_list(adapter.list_request(API, index).url, text)
-        listed += page.items
-        if page.total_pages is not None and index + 1 >= page.total_pages:
-            break
+    listed = list_pages(rep.base_url, adapter, API, most=10)
     assert [i.url for i in listed] == [d["real_url"] for d in truth]
     assert all(i.title == d["title"] for i, d in zip(listed, truth, strict=True))
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from replica import ReplicaThread
 from spiders.adapters import ADAPTERS, ListItem, PageRequest
 from spiders.registry import load_registry
-from tests.replica_crawl import send_request
+from tests.replica_crawl import list_pages, registry_replica, send_request
 
 API = "http://www.ccgp-shandong.gov.cn:8087/api/website/site/getListByCode"
 
@@ -120,9 +119,9 @@ options = {{ colCode = "0301" }}
 
 @pytest.fixture(scope="module")
 def rep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplicaThread]:
-    directory: Path = tmp_path_factory.mktemp("registry")
-    (directory / "shandong.toml").write_text(REGISTRY, encoding="utf-8")
-    with ReplicaThread(seed=5, registry_dir=directory) as replica:
+    with registry_replica(
+        tmp_path_factory.mktemp("registry"), {"shandong.toml": REGISTRY}
+    ) as replica:
         yield replica
 
 
@@ -135,14 +134,7 @@ def test_paging_the_replica_lists_every_notice_and_each_detail_decodes(
 ) -> None:
     adapter = shandong()
     truth = [d for d in rep.replica.documents() if d["source_id"] == "sd-notices"]
-    items: list[ListItem] = []
-    for index in range(10):
-        status, text = send(rep, adapter.list_request(API, index))
-        assert status == 200
-        page = adapter.parse_list(API, text)
-        items += page.items
-        if page.total_pages is None or index + 1 >= page.total_pages:
-            break
+    items = list_pages(rep.base_url, adapter, API, most=10)
     assert [i.url for i in items] == [d["real_url"] for d in truth]
     detail = items[0].detail
     assert detail is not None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from crawler.fetch.probe import probe_page
 from replica import ReplicaThread
 from spiders.adapters import ADAPTERS, AdapterOptionsError, ListItem, PageRequest
 from spiders.registry import load_registry
-from tests.replica_crawl import send_request
+from tests.replica_crawl import list_pages, registry_replica, send_request
 
 API = "https://ggzy.yn.gov.cn/ynggfwpt-home-api/jyzyCenter/jyInfo/gcjs/getZbggList"
 # A row with the fields the 2025–2026 crawlers read (guid, bulletinname, bulletinissuetime,
@@ -123,24 +122,16 @@ options = {{ since = "2020-01-01" }}
 
 @pytest.fixture(scope="module")
 def rep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplicaThread]:
-    directory: Path = tmp_path_factory.mktemp("registry")
-    (directory / "yunnan.toml").write_text(REGISTRY, encoding="utf-8")
-    with ReplicaThread(seed=5, registry_dir=directory) as replica:
+    with registry_replica(
+        tmp_path_factory.mktemp("registry"), {"yunnan.toml": REGISTRY}
+    ) as replica:
         yield replica
 
 
 def test_paging_the_replica_lists_every_notice_and_serves_its_text(rep: ReplicaThread) -> None:
     adapter = yunnan(since="2020-01-01")
     truth = [d for d in rep.replica.documents() if d["source_id"] == "yn-tenders"]
-    items: list[ListItem] = []
-    for index in range(20):
-        request = adapter.list_request(API, index)
-        status, text = send_request(rep.base_url, request)
-        assert status == 200
-        page = adapter.parse_list(request.url, text)
-        items += page.items
-        if page.total_pages is None or index + 1 >= page.total_pages:
-            break
+    items = list_pages(rep.base_url, adapter, API, most=20)
     assert len(truth) > 20 and [i.url for i in items] == [d["real_url"] for d in truth]
     assert [(i.title, i.date) for i in items] == [(d["title"], d["published"]) for d in truth]
     for item, doc in zip(items[:5], truth, strict=False):

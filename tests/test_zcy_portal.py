@@ -16,7 +16,7 @@ import pytest
 from replica import ReplicaThread
 from spiders.adapters import ADAPTERS, AdapterOptionsError, PageRequest
 from spiders.registry import load_registry
-from tests.replica_crawl import send_request
+from tests.replica_crawl import list_pages, registry_replica, send_request
 
 FIXTURES = Path(__file__).parent / "fixtures" / "families" / "zcy"
 GUANGXI = "http://www.ccgp-guangxi.gov.cn/portal/category"
@@ -177,9 +177,9 @@ options = {{ categoryCode = "110-978863", parentId = "600007", isGov = true, pag
 
 @pytest.fixture(scope="module")
 def rep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplicaThread]:
-    directory: Path = tmp_path_factory.mktemp("registry")
-    (directory / "zhejiang.toml").write_text(REGISTRY, encoding="utf-8")
-    with ReplicaThread(seed=5, registry_dir=directory) as replica:
+    with registry_replica(
+        tmp_path_factory.mktemp("registry"), {"zhejiang.toml": REGISTRY}
+    ) as replica:
         yield replica
 
 
@@ -192,15 +192,7 @@ def test_paging_the_replica_reaches_every_notice_and_each_detail_is_its_page(
 ) -> None:
     adapter = zcy(categoryCode="110-978863", parentId="600007", isGov=True, pageSize=10)
     truth = [d for d in rep.replica.documents() if d["source_id"] == "zj-zcy"]
-    listed = []
-    for index in range(10):
-        request = adapter.list_request(ENTRY, index)
-        status, text = send(rep, request)
-        assert status == 200
-        page = adapter.parse_list(request.url, text)
-        listed += page.items
-        if page.total_pages is not None and index + 1 >= page.total_pages:
-            break
+    listed = list_pages(rep.base_url, adapter, ENTRY, most=10)
     assert [i.url for i in listed] == [d["real_url"] for d in truth]
     assert any("%2B" in i.url or "%2F" in i.url for i in listed), "ids carry + and / as real ones"
     item, doc = listed[0], truth[0]
