@@ -15,7 +15,7 @@ Markdown keeps them as links when given the dashboard's address.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -65,23 +65,19 @@ def build_brief(
     kind: str = "work_report",
     year: int,
     compare_year: int | None = None,
-    built: Iterable[YearReport] = (),
+    tables: Callable[[int], YearReport] | None = None,
 ) -> Brief:
     """The brief for ``year``, compared with ``compare_year`` (default: the year before).
 
-    ``built``: year reports of this topic and kind the caller already has (the dashboard's
-    table), used instead of being built again.
+    ``tables(year)`` gives the table of this topic and kind for a year (the dashboard's kept
+    ones); by default each is built. A year without documents has no table.
     """
     before = compare_year if compare_year is not None else year - 1
-    known = {report.year: report for report in built}
-    for report in known.values():
-        if (report.topic.name, report.kind) != (topic.name, kind):
-            raise ValueError(f"a {report.kind} report of {report.topic.name} for {topic.name}")
 
     def year_report(wanted: int) -> YearReport | None:
-        if wanted in known:
-            return known[wanted]
         try:
+            if tables is not None:
+                return tables(wanted)
             return build_year_report(database, topic, kind=kind, year=wanted)
         except NoDocumentsError:
             return None

@@ -151,12 +151,6 @@ class Dashboard:
     def _year_reports(self) -> YearReports:
         return YearReports(self.database)
 
-    def _year_report_or_none(self, topic: Topic, kind: str, year: int) -> YearReport | None:
-        try:
-            return self._year_reports.get(topic, kind=kind, year=year)
-        except NoDocumentsError:
-            return None
-
     def year_report(
         self, topic: Topic, *, kind: str, year: int, compare_year: int | None
     ) -> tuple[YearReport, Comparison | None]:
@@ -165,23 +159,25 @@ class Dashboard:
         current = self._year_reports.get(topic, kind=kind, year=year)
         comparison = None
         if compare_year is not None and compare_year != year:
-            previous = self._year_report_or_none(topic, kind, compare_year)
-            comparison = compare(current, previous) if previous else None
+            try:
+                previous = self._year_reports.get(topic, kind=kind, year=compare_year)
+            except NoDocumentsError:
+                pass
+            else:
+                comparison = compare(current, previous)
         return current, comparison
 
     def brief(
         self, topic: Topic, *, kind: str, year: int, compare_year: int | None = None
     ) -> Brief:
         """As ``govwatch report --brief``, from the same tables as :meth:`year_report`."""
-        before = compare_year if compare_year is not None else year - 1
-        tables = (self._year_report_or_none(topic, kind, y) for y in dict.fromkeys((year, before)))
         return build_brief(
             self.database,
             topic,
             kind=kind,
             year=year,
             compare_year=compare_year,
-            built=[table for table in tables if table is not None],
+            tables=lambda wanted: self._year_reports.get(topic, kind=kind, year=wanted),
         )
 
     def bids(

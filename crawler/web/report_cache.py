@@ -29,13 +29,13 @@ class YearReports:
     def __init__(self, database: Database, kept: int = KEPT) -> None:
         self.database = database
         self.kept = kept
-        self._tables: OrderedDict[tuple[str, str, str, int], tuple[int, YearReport]] = OrderedDict()
+        self._tables: OrderedDict[tuple[str, str, int], tuple[int, YearReport]] = OrderedDict()
         self._lock = threading.Lock()
         self.built = 0  # tables built (not answered from memory), for tests and the bench
 
     def get(self, topic: Topic, *, kind: str, year: int) -> YearReport:
         """The table for ``year``; :class:`NoDocumentsError` as :func:`build_year_report`."""
-        key = (topic.name, topic.model_dump_json(), kind, year)
+        key = (topic.model_dump_json(), kind, year)  # the whole topic: its words too
         state = year_state(self.database, kind=kind, year=year)
         with self._lock:
             kept = self._tables.get(key)
